@@ -1,0 +1,59 @@
+// Bundles the extension host code (Node) and each webview (browser) with esbuild.
+import * as esbuild from 'esbuild';
+import { readdirSync, existsSync, mkdirSync, copyFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+const extension = {
+  entryPoints: { extension: join(root, 'src/extension.ts') },
+  outdir: join(root, 'dist'),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  // vscode is provided by the host; kinesalite loads its actions dynamically and cannot be bundled.
+  external: ['vscode', 'kinesalite', 'leveldown'],
+  logLevel: 'warning',
+};
+
+// Every folder under webview/ with a main.ts is one webview bundle.
+const webviewDir = join(root, 'webview');
+const webviewEntries = Object.fromEntries(
+  (existsSync(webviewDir) ? readdirSync(webviewDir, { withFileTypes: true }) : [])
+    .filter((d) => d.isDirectory() && existsSync(join(webviewDir, d.name, 'main.ts')))
+    .map((d) => [d.name, join(webviewDir, d.name, 'main.ts')]),
+);
+const webviews = {
+  entryPoints: webviewEntries,
+  outdir: join(root, 'dist/webview'),
+  bundle: true,
+  platform: 'browser',
+  target: 'es2022',
+  format: 'iife',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+};
+
+// Codicons font and css are served to webviews from dist/ (node_modules is not a webview root).
+function copyCodicons() {
+  const src = join(root, 'node_modules/@vscode/codicons/dist');
+  const dst = join(root, 'dist/codicons');
+  mkdirSync(dst, { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(join(src, f), join(dst, f));
+}
+
+const configs = [extension, ...(Object.keys(webviewEntries).length ? [webviews] : [])];
+copyCodicons();
+if (watch) {
+  for (const c of configs) await (await esbuild.context(c)).watch();
+  console.log('[build] watching');
+} else {
+  await Promise.all(configs.map((c) => esbuild.build(c)));
+}

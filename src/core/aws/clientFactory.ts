@@ -1,0 +1,105 @@
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
+import { fromIni } from '@aws-sdk/credential-providers';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { Connection, StaticCredentials } from './connection';
+
+/** Resolves what a connection needs at client-creation time (endpoint URL, stored keys). */
+export interface ConnectionResolver {
+  /** The endpoint URL of the built-in local endpoint, starting it if needed. */
+  localEndpoint(): Promise<string>;
+  /** Static keys stored for a custom endpoint, if any. */
+  endpointCredentials(connectionId: string): Promise<StaticCredentials | undefined>;
+}
+
+/** Local emulators accept any keys; these never leave the machine. */
+export const LOCAL_CREDENTIALS: AwsCredentialIdentity = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+interface ClientConfig {
+  region: string;
+  endpoint?: string;
+  credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  requestHandler?: NodeHttpHandler;
+  maxAttempts?: number;
+}
+
+/**
+ * Creates SDK clients lazily, one per connection and region, and caches them.
+ * Local and custom endpoints get the HTTP/1.1 handler: the emulators do not speak HTTP/2.
+ */
+export class ClientFactory {
+  private readonly kinesis = new Map<string, Promise<KinesisClient>>();
+  private readonly firehose = new Map<string, Promise<FirehoseClient>>();
+
+  constructor(private readonly resolver: ConnectionResolver) {}
+
+  kinesisClient(connection: Connection, region = connection.region): Promise<KinesisClient> {
+    return this.cached(this.kinesis, connection, region, (cfg) => new KinesisClient(cfg));
+  }
+
+  firehoseClient(connection: Connection, region = connection.region): Promise<FirehoseClient> {
+    return this.cached(this.firehose, connection, region, (cfg) => new FirehoseClient(cfg));
+  }
+
+  /** Drops cached clients of one connection (after its endpoint or keys changed), or all. */
+  invalidate(connectionId?: string): void {
+    for (const map of [this.kinesis, this.firehose] as Map<string, Promise<{ destroy(): void }>>[]) {
+      for (const [key, client] of map) {
+        if (connectionId === undefined || key.startsWith(connectionId + '|')) {
+          map.delete(key);
+          client.then((c) => c.destroy(), () => undefined);
+        }
+      }
+    }
+  }
+
+  dispose(): void {
+    this.invalidate();
+  }
+
+  private cached<T>(map: Map<string, Promise<T>>, connection: Connection, region: string, make: (cfg: ClientConfig) => T): Promise<T> {
+    const key = `${connection.id}|${region}`;
+    let client = map.get(key);
+    if (!client) {
+      client = this.config(connection, region).then(make);
+      map.set(key, client);
+      // A failed resolution (local endpoint did not start) must not stick in the cache.
+      client.catch(() => map.delete(key));
+    }
+    return client;
+  }
+
+  private async config(connection: Connection, region: string): Promise<ClientConfig> {
+    switch (connection.kind) {
+      case 'profile':
+        return { region, credentials: fromIni({ profile: connection.profile }) };
+      case 'endpoint': {
+        const keys = await this.resolver.endpointCredentials(connection.id);
+        return {
+          region,
+          endpoint: connection.endpoint,
+          credentials: keys ?? LOCAL_CREDENTIALS,
+          requestHandler: localHandler(),
+        };
+      }
+      case 'local':
+        return {
+          region,
+          endpoint: await this.resolver.localEndpoint(),
+          credentials: LOCAL_CREDENTIALS,
+          requestHandler: localHandler(),
+          maxAttempts: 2,
+        };
+    }
+  }
+}
+
+export function localHandler(): NodeHttpHandler {
+  return new NodeHttpHandler({ connectionTimeout: 3000, requestTimeout: 30000 });
+}
+
+/** A client for an endpoint URL directly: scripts, tests and benchmarks. */
+export function kinesisClientFor(endpoint: string, region = 'us-east-1'): KinesisClient {
+  return new KinesisClient({ region, endpoint, credentials: LOCAL_CREDENTIALS, requestHandler: localHandler() });
+}
