@@ -20,7 +20,7 @@ fi
 export PATH="$CACHE/node24/bin:$PATH"
 export npm_config_nodedir="$CACHE/node24"
 
-if [ ! -x "$CACHE/code-server/bin/code-server" ] || ! "$CACHE/code-server/bin/code-server" --version 2>/dev/null | grep -q "$CODE_SERVER_VERSION"; then
+if [ ! -f "$CACHE/code-server/.installed" ] || ! "$CACHE/code-server/bin/code-server" --version 2>/dev/null | grep -q "$CODE_SERVER_VERSION"; then
   if ! dpkg -s libkrb5-dev >/dev/null 2>&1; then
     log "installing libkrb5-dev (code-server's kerberos module builds against it)"
     if [ "$(id -u)" = 0 ]; then (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libkrb5-dev) >&2
@@ -28,6 +28,8 @@ if [ ! -x "$CACHE/code-server/bin/code-server" ] || ! "$CACHE/code-server/bin/co
   fi
   log "installing code-server@$CODE_SERVER_VERSION (takes a few minutes the first time)"
   rm -rf "$CACHE/code-server"
-  npm install --global --no-audit --no-fund --prefix "$CACHE/code-server" "code-server@$CODE_SERVER_VERSION" >&2
+  # npm 11 runs no install scripts unless allowed; code-server builds its VS Code modules in one.
+  npm install --global --no-audit --no-fund --allow-scripts=code-server,argon2 --prefix "$CACHE/code-server" "code-server@$CODE_SERVER_VERSION" >&2
+  touch "$CACHE/code-server/.installed"
 fi
 echo "$CACHE"

@@ -1,0 +1,60 @@
+/**
+ * The record model shared by the reader, the decoders, the inspector and the notebook.
+ * Agreed interface between the core reader (src/core/records/*) and the inspector UI.
+ */
+
+/** Where reading starts on each shard. */
+export type StartPosition =
+  | { type: 'LATEST' }
+  | { type: 'TRIM_HORIZON' }
+  | { type: 'AT_TIMESTAMP'; timestamp: number /* epoch ms */ }
+  | { type: 'AT_SEQUENCE_NUMBER'; sequenceNumber: string; shardId: string }
+  | { type: 'AFTER_SEQUENCE_NUMBER'; sequenceNumber: string; shardId: string };
+
+/** A record as read from Kinesis, before decoding. */
+export interface RawRecord {
+  shardId: string;
+  sequenceNumber: string;
+  partitionKey: string;
+  /** epoch ms */
+  arrivalTime: number;
+  data: Uint8Array;
+  encryptionType?: string;
+}
+
+export type DecodingKind = 'text' | 'json' | 'binary' | 'base64' | 'gzip' | 'zlib' | 'kpl' | 'cloudwatch-logs';
+
+/** One user-visible record after decoding (a KPL aggregate yields several, one per user record). */
+export interface DecodedRecord {
+  /** Unique within a reader session: `${shardId}/${sequenceNumber}` plus `/${subSequenceNumber}` for KPL. */
+  id: string;
+  shardId: string;
+  sequenceNumber: string;
+  /** For KPL user records. */
+  subSequenceNumber?: number;
+  partitionKey: string;
+  explicitHashKey?: string;
+  arrivalTime: number;
+  /** Size of the raw payload in bytes. */
+  size: number;
+  /** The chain of decodings applied, outermost first, e.g. ['gzip', 'cloudwatch-logs']. */
+  decodings: DecodingKind[];
+  /** The final form: a string of text, pretty JSON text, or hex dump for binary. */
+  text: string;
+  /** Parsed JSON when the final form is JSON (for JMESPath filtering). */
+  json?: unknown;
+  /** When a decoding was attempted and failed: why (the raw bytes are still shown). */
+  error?: string;
+  /** Base64 of the raw bytes, for "show raw", copy and export. */
+  rawBase64: string;
+}
+
+/** Per-shard state the inspector shows. */
+export interface ShardProgress {
+  shardId: string;
+  state: 'waiting-for-parent' | 'reading' | 'caught-up' | 'closed' | 'error';
+  lastSequenceNumber?: string;
+  millisBehindLatest?: number;
+  recordsRead: number;
+  error?: string;
+}
