@@ -1,0 +1,86 @@
+import * as vscode from 'vscode';
+import { ClientFactory } from './core/aws/clientFactory';
+import { friendlyMessage, describeError } from './core/aws/errors';
+import { LocalEndpointManager } from './core/local/localEndpointManager';
+import { KinesisDevtoolsApi } from './vscode/api';
+import { registerConnectionCommands } from './vscode/commands/connectionCommands';
+import { registerStreamCommands } from './vscode/commands/streamCommands';
+import { ConnectionStore } from './vscode/connectionStore';
+import { Logger } from './vscode/log';
+import { ExtensionServices } from './vscode/services';
+import { settings } from './vscode/settings';
+import { resolveStream } from './vscode/streamPicker';
+import { ExplorerProvider, VIEW_ID } from './vscode/tree/explorerProvider';
+
+let local: LocalEndpointManager | undefined;
+
+/** Constructs and registers; no network, nothing slow. */
+export function activate(context: vscode.ExtensionContext): KinesisDevtoolsApi {
+  const log = new Logger();
+  const connections = new ConnectionStore(context.secrets);
+  local = new LocalEndpointManager(
+    () => ({ externalEndpoint: settings.localEndpoint(), dataPath: settings.localDataPath(), port: settings.localPort() }),
+    (m) => log.info(m),
+  );
+  const clients = new ClientFactory({
+    localEndpoint: () => local!.endpoint(),
+    endpointCredentials: (id) => connections.endpointCredentials(id),
+  });
+  context.subscriptions.push(log, connections, { dispose: () => clients.dispose() });
+
+  let explorer: ExplorerProvider | undefined;
+  const services: ExtensionServices = {
+    context,
+    clients,
+    local,
+    connections,
+    log,
+    registerCommand(id, run) {
+      context.subscriptions.push(
+        vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+          try {
+            return await run(...args);
+          } catch (e) {
+            const f = describeError(e, { operation: commandTitle(id) });
+            log.error(`${id} failed: ${f.message}`, e);
+            void vscode.window.showErrorMessage(friendlyMessage(e, { operation: commandTitle(id) }), 'Show Log').then((c) => {
+              if (c) log.channel.show();
+            });
+            return undefined;
+          }
+        }),
+      );
+    },
+    resolveStream: (arg) => resolveStream(services, arg),
+    refreshTree: (connectionId) => explorer?.refresh(connectionId),
+  };
+
+  explorer = new ExplorerProvider(services);
+  const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: explorer, showCollapseAll: true });
+  context.subscriptions.push(explorer, view);
+
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration(async (e) => {
+      if (e.affectsConfiguration('kinesis.local')) {
+        await local?.stop();
+        clients.invalidate('local');
+        explorer?.refresh();
+      }
+    }),
+  );
+
+  registerConnectionCommands(services, explorer);
+  registerStreamCommands(services, explorer);
+  // features register here
+
+  return { services, explorer, hooks: {} };
+}
+
+export async function deactivate(): Promise<void> {
+  await local?.dispose();
+}
+
+function commandTitle(id: string): string {
+  const words = id.replace(/^kinesis\./, '').replace(/([A-Z])/g, ' $1').toLowerCase();
+  return words.trim();
+}

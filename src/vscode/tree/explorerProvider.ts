@@ -1,0 +1,251 @@
+import * as vscode from 'vscode';
+import { Connection, capabilitiesOf } from '../../core/aws/connection';
+import { describeError } from '../../core/aws/errors';
+import { StreamService } from '../../core/kinesis/streamService';
+import { StreamListLoader } from '../../core/kinesis/streamListLoader';
+import { sortShards, StreamSummary } from '../../core/kinesis/model';
+import { ExtensionServices } from '../services';
+import { settings } from '../settings';
+import {
+  ConnectionNode,
+  ConsumerNode,
+  ConsumersNode,
+  DataStreamsNode,
+  ExplorerNode,
+  LoadMoreNode,
+  MessageNode,
+  ShardNode,
+  ShardsNode,
+  StreamNode,
+} from './nodes';
+
+export const VIEW_ID = 'kinesis.explorer';
+
+/**
+ * The Kinesis explorer: connections -> data streams -> shards and consumers.
+ * Every load runs under the view's progress indicator; an error becomes a node of the
+ * connection it belongs to and never blocks the rest of the tree.
+ */
+export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<ExplorerNode | undefined | void>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly loaders = new Map<string, StreamListLoader>();
+  private readonly filters = new Map<string, string>();
+  private readonly streamNodes = new Map<string, StreamNode>();
+  private readonly dataStreamNodes = new Map<string, DataStreamsNode>();
+  private connectionNodes: ConnectionNode[] | undefined;
+  private readonly subs: vscode.Disposable[] = [];
+
+  constructor(private readonly services: ExtensionServices) {
+    this.subs.push(services.connections.onDidChange(() => this.refresh()));
+  }
+
+  getTreeItem(node: ExplorerNode): vscode.TreeItem {
+    return node.toTreeItem();
+  }
+
+  getParent(): undefined {
+    return undefined;
+  }
+
+  async getChildren(node?: ExplorerNode): Promise<ExplorerNode[]> {
+    if (!node) return this.connectionsChildren();
+    switch (node.kind) {
+      case 'connection':
+        return this.guard(node.connection, 'connect', async () => {
+          const endpointUrl = node.connection.kind === 'local' ? await this.services.local.endpoint() : undefined;
+          if (endpointUrl && node.endpointUrl !== endpointUrl) {
+            // The local endpoint just started: show its URL on the connection.
+            setTimeout(() => this.refreshConnections(), 0);
+          }
+          return [this.dataStreamsNode(node.connection)];
+        });
+      case 'dataStreams':
+        return this.streamsChildren(node);
+      case 'stream': {
+        const children: ExplorerNode[] = [new ShardsNode(node.connection, node.streamName)];
+        if (capabilitiesOf(node.connection).consumers) children.push(new ConsumersNode(node.connection, node.streamName));
+        return children;
+      }
+      case 'shards':
+        return this.guard(node.connection, 'list shards', async () => {
+          const shards = sortShards(await (await this.service(node.connection)).listShards(node.streamName));
+          return shards.map((s) => new ShardNode(node.connection, node.streamName, s));
+        }, node.streamName);
+      case 'consumers':
+        return this.guard(node.connection, 'list consumers', async () => {
+          const svc = await this.service(node.connection);
+          const arn = (await svc.describe(node.streamName)).arn;
+          if (!arn) return [];
+          const consumers = await svc.listConsumers(arn);
+          if (!consumers.length) return [new MessageNode(`noconsumers|${node.streamName}`, 'No enhanced fan-out consumers', 'info')];
+          return consumers.map((c) => new ConsumerNode(node.connection, node.streamName, c));
+        }, node.streamName);
+      default:
+        return [];
+    }
+  }
+
+  /** Loads the next page of streams under a "Load more" node. */
+  async loadMore(node: LoadMoreNode): Promise<void> {
+    const loader = this.loaders.get(node.parent.connection.id);
+    if (!loader) return;
+    await this.withViewProgress(() => loader.loadNextPage());
+    this.changed.fire(this.dataStreamNodes.get(node.parent.connection.id));
+  }
+
+  setFilter(connectionId: string, filter: string | undefined): void {
+    if (filter) this.filters.set(connectionId, filter);
+    else this.filters.delete(connectionId);
+    this.dataStreamNodes.delete(connectionId);
+    this.refreshConnection(connectionId);
+  }
+
+  filterOf(connectionId: string): string | undefined {
+    return this.filters.get(connectionId);
+  }
+
+  /** Forgets cached lists and redraws (all, or one connection). */
+  refresh(connectionId?: string): void {
+    if (connectionId) {
+      this.loaders.delete(connectionId);
+      this.refreshConnection(connectionId);
+    } else {
+      this.loaders.clear();
+      this.dataStreamNodes.clear();
+      this.connectionNodes = undefined;
+      this.changed.fire();
+    }
+  }
+
+  /** Re-reads one stream's details and redraws its node. */
+  async refreshStream(connectionId: string, streamName: string): Promise<void> {
+    const node = this.streamNodes.get(`${connectionId}|${streamName}`);
+    const loader = this.loaders.get(connectionId);
+    const d = await loader?.refreshOne(streamName);
+    if (node && d) {
+      node.stream = d;
+      this.changed.fire(node);
+    } else {
+      this.refresh(connectionId);
+    }
+  }
+
+  private refreshConnection(connectionId: string): void {
+    const node = this.dataStreamNodes.get(connectionId);
+    if (node) this.changed.fire(node);
+    else this.refreshConnections();
+  }
+
+  private refreshConnections(): void {
+    this.connectionNodes = undefined;
+    this.changed.fire();
+  }
+
+  private async connectionsChildren(): Promise<ExplorerNode[]> {
+    const connections = await this.services.connections.list();
+    const localUrl = await this.services.local.currentEndpoint();
+    this.connectionNodes = connections.map((c) => new ConnectionNode(c, c.kind === 'local' ? localUrl : undefined));
+    const out: ExplorerNode[] = [...this.connectionNodes];
+    const err = this.services.connections.lastProfilesError;
+    if (err) out.push(new MessageNode('profiles-error', 'Could not read AWS profiles', 'warning', err));
+    return out;
+  }
+
+  private dataStreamsNode(connection: Connection): DataStreamsNode {
+    let node = this.dataStreamNodes.get(connection.id);
+    if (!node) {
+      node = new DataStreamsNode(connection, this.filters.get(connection.id));
+      this.dataStreamNodes.set(connection.id, node);
+    }
+    return node;
+  }
+
+  private async streamsChildren(node: DataStreamsNode): Promise<ExplorerNode[]> {
+    const c = node.connection;
+    return this.guard(c, 'list streams', async () => {
+      const loader = await this.loader(c);
+      const filter = this.filters.get(c.id)?.toLowerCase();
+      const state = await this.withViewProgress(() => (filter ? loader.loadAll() : loader.ensureFirstPage()));
+      let streams = state.streams;
+      if (filter) streams = streams.filter((s) => s.name.toLowerCase().includes(filter));
+      const nodes: ExplorerNode[] = streams.map((s) => this.streamNode(c, s));
+      if (!streams.length) {
+        nodes.push(
+          filter
+            ? new MessageNode(`nomatch|${c.id}`, `No stream matches "${this.filters.get(c.id)}"`, 'info', undefined, {
+                command: 'kinesis.clearFilter',
+                title: 'Clear Filter',
+                arguments: [node],
+              })
+            : new MessageNode(`nostreams|${c.id}`, 'No data streams yet: create one…', 'info', undefined, {
+                command: 'kinesis.createStream',
+                title: 'Create Stream',
+                arguments: [node],
+              }),
+        );
+      }
+      if (state.hasMore && !filter) nodes.push(new LoadMoreNode(node, state.streams.length));
+      return nodes;
+    });
+  }
+
+  private streamNode(c: Connection, s: StreamSummary): StreamNode {
+    const key = `${c.id}|${s.name}`;
+    let n = this.streamNodes.get(key);
+    if (n) n.stream = { ...n.stream, ...s };
+    else {
+      n = new StreamNode(c, s);
+      this.streamNodes.set(key, n);
+    }
+    return n;
+  }
+
+  private async loader(c: Connection): Promise<StreamListLoader> {
+    let l = this.loaders.get(c.id);
+    if (!l) {
+      l = new StreamListLoader(await this.service(c), {
+        pageSize: settings.pageSize(),
+        onDetails: (d) => {
+          const n = this.streamNodes.get(`${c.id}|${d.name}`);
+          if (n) {
+            n.stream = d;
+            this.changed.fire(n);
+          }
+        },
+      });
+      this.loaders.set(c.id, l);
+    }
+    return l;
+  }
+
+  async service(c: Connection): Promise<StreamService> {
+    return new StreamService(await this.services.clients.kinesisClient(c));
+  }
+
+  /** Runs a load; on failure returns one error node with a plain message and a way out. */
+  private async guard(c: Connection, operation: string, load: () => Promise<ExplorerNode[]>, stream?: string): Promise<ExplorerNode[]> {
+    try {
+      return await load();
+    } catch (e) {
+      const profile = c.kind === 'profile' ? c.profile : undefined;
+      const endpoint = c.kind === 'endpoint' ? c.endpoint : undefined;
+      const f = describeError(e, { operation, profile, endpoint, stream });
+      this.services.log.error(`${c.id}: ${f.message}`, e);
+      const sso = profile && /sso login/.test(f.action ?? '');
+      const command: vscode.Command = sso
+        ? { command: 'kinesis.ssoLogin', title: 'Sign in', arguments: [profile] }
+        : { command: 'kinesis.refresh', title: 'Retry', arguments: [] };
+      return [new MessageNode(`err|${c.id}|${operation}|${stream ?? ''}`, f.message, 'error', f.action ? `${f.action}\n\nClick to ${sso ? 'sign in' : 'retry'}.` : 'Click to retry.', command)];
+    }
+  }
+
+  private withViewProgress<T>(task: () => Promise<T>): Promise<T> {
+    return Promise.resolve(vscode.window.withProgress({ location: { viewId: VIEW_ID } }, task));
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+    this.subs.forEach((s) => s.dispose());
+  }
+}

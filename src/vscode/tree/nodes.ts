@@ -1,0 +1,229 @@
+import * as vscode from 'vscode';
+import { Capabilities, Connection, capabilitiesOf, connectionLabel } from '../../core/aws/connection';
+import { ConsumerInfo, ShardInfo, StreamSummary } from '../../core/kinesis/model';
+import { keySpaceShare } from '../../core/kinesis/hashKeys';
+
+/**
+ * Tree nodes: plain objects that hold a model and render a TreeItem. `contextValue` strings
+ * drive the menus: the first word is the kind, the rest are capability flags.
+ */
+export type ExplorerNode =
+  | ConnectionNode
+  | DataStreamsNode
+  | StreamNode
+  | ShardsNode
+  | ShardNode
+  | ConsumersNode
+  | ConsumerNode
+  | LoadMoreNode
+  | MessageNode;
+
+export class ConnectionNode {
+  readonly kind = 'connection';
+  constructor(readonly connection: Connection, readonly endpointUrl?: string) {}
+  get id(): string {
+    return this.connection.id;
+  }
+  toTreeItem(): vscode.TreeItem {
+    const c = this.connection;
+    const item = new vscode.TreeItem(connectionLabel(c), vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `conn|${c.id}`;
+    item.contextValue = `connection ${c.kind}`;
+    switch (c.kind) {
+      case 'local':
+        item.iconPath = new vscode.ThemeIcon('vm');
+        item.description = this.endpointUrl ?? 'built-in, starts on expand';
+        item.tooltip = new vscode.MarkdownString(
+          `**Local** — the built-in Kinesis endpoint (kinesalite, in memory, 127.0.0.1 only).\n\n` +
+            (this.endpointUrl ? `Running at \`${this.endpointUrl}\`` : 'Starts when you expand it.'),
+        );
+        break;
+      case 'endpoint':
+        item.iconPath = new vscode.ThemeIcon('plug');
+        item.description = c.endpoint;
+        item.tooltip = new vscode.MarkdownString(`**${c.name}**\n\nEndpoint \`${c.endpoint}\`, region \`${c.region}\``);
+        break;
+      case 'profile':
+        item.iconPath = new vscode.ThemeIcon(c.sso ? 'organization' : 'account');
+        item.label = c.profile;
+        item.description = c.region + (c.sso ? ' · SSO' : '');
+        item.tooltip = new vscode.MarkdownString(`AWS profile **${c.profile}** in \`${c.region}\`${c.sso ? ' (IAM Identity Center)' : ''}`);
+        break;
+    }
+    return item;
+  }
+}
+
+export class DataStreamsNode {
+  readonly kind = 'dataStreams';
+  constructor(readonly connection: Connection, readonly filter?: string) {}
+  get capabilities(): Capabilities {
+    return capabilitiesOf(this.connection);
+  }
+  toTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem('Data streams', vscode.TreeItemCollapsibleState.Expanded);
+    item.id = `streams|${this.connection.id}`;
+    item.iconPath = new vscode.ThemeIcon('list-flat');
+    item.contextValue = `dataStreams${this.filter ? ' filtered' : ''}`;
+    item.description = this.filter ? `filter: ${this.filter}` : undefined;
+    return item;
+  }
+}
+
+export class StreamNode {
+  readonly kind = 'stream';
+  constructor(readonly connection: Connection, public stream: StreamSummary) {}
+  get streamName(): string {
+    return this.stream.name;
+  }
+  toTreeItem(): vscode.TreeItem {
+    const s = this.stream;
+    const caps = capabilitiesOf(this.connection);
+    const item = new vscode.TreeItem(s.name, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `stream|${this.connection.id}|${s.name}`;
+    const flags = ['stream', caps.updateShardCount ? 'usc' : '', caps.consumers ? 'consumers' : ''].filter(Boolean);
+    item.contextValue = flags.join(' ');
+    const busy = s.status && s.status !== 'ACTIVE';
+    item.iconPath = new vscode.ThemeIcon(busy ? 'sync~spin' : 'pulse', busy ? new vscode.ThemeColor('charts.yellow') : undefined);
+    const parts: string[] = [];
+    if (busy) parts.push(s.status!.toLowerCase());
+    if (s.mode === 'ON_DEMAND') parts.push('on-demand');
+    if (s.openShardCount !== undefined) parts.push(`${s.openShardCount} shard${s.openShardCount === 1 ? '' : 's'}`);
+    if (s.retentionHours !== undefined) parts.push(formatRetention(s.retentionHours));
+    item.description = parts.join(' · ');
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`$(pulse) **${escapeMd(s.name)}**\n\n`);
+    md.appendMarkdown(`| | |\n|---|---|\n`);
+    md.appendMarkdown(`| Status | ${s.status ?? '…'} |\n`);
+    md.appendMarkdown(`| Capacity mode | ${s.mode === 'ON_DEMAND' ? 'On-demand' : s.mode ? 'Provisioned' : '…'} |\n`);
+    md.appendMarkdown(`| Open shards | ${s.openShardCount ?? '…'} |\n`);
+    md.appendMarkdown(`| Retention | ${s.retentionHours !== undefined ? formatRetention(s.retentionHours) : '…'} |\n`);
+    if (s.consumerCount !== undefined) md.appendMarkdown(`| EFO consumers | ${s.consumerCount} |\n`);
+    if (s.encryption) md.appendMarkdown(`| Encryption | ${s.encryption} |\n`);
+    if (s.createdAt) md.appendMarkdown(`| Created | ${s.createdAt.toISOString()} |\n`);
+    if (s.arn) md.appendMarkdown(`\n\`${escapeMd(s.arn)}\``);
+    item.tooltip = md;
+    return item;
+  }
+}
+
+export class ShardsNode {
+  readonly kind = 'shards';
+  constructor(readonly connection: Connection, readonly streamName: string) {}
+  toTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem('Shards', vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `shards|${this.connection.id}|${this.streamName}`;
+    item.iconPath = new vscode.ThemeIcon('split-horizontal');
+    item.contextValue = 'shards';
+    return item;
+  }
+}
+
+export class ShardNode {
+  readonly kind = 'shard';
+  constructor(readonly connection: Connection, readonly streamName: string, readonly shard: ShardInfo) {}
+  toTreeItem(): vscode.TreeItem {
+    const s = this.shard;
+    const item = new vscode.TreeItem(s.shardId, vscode.TreeItemCollapsibleState.None);
+    item.id = `shard|${this.connection.id}|${this.streamName}|${s.shardId}`;
+    item.contextValue = `shard ${s.closed ? 'closed' : 'open'}`;
+    item.iconPath = new vscode.ThemeIcon(s.closed ? 'circle-slash' : 'circle-filled', new vscode.ThemeColor(s.closed ? 'disabledForeground' : 'charts.green'));
+    const share = `${(keySpaceShare(s.startingHashKey, s.endingHashKey) * 100).toFixed(1)}% of keys`;
+    const lineage = s.adjacentParentShardId
+      ? `merged from ${short(s.parentShardId)} + ${short(s.adjacentParentShardId)}`
+      : s.parentShardId
+        ? `split from ${short(s.parentShardId)}`
+        : '';
+    item.description = [s.closed ? 'closed' : 'open', share, lineage].filter(Boolean).join(' · ');
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown(`**${s.shardId}** (${s.closed ? 'closed' : 'open'})\n\n`);
+    md.appendMarkdown(`Hash keys: \`${s.startingHashKey}\` … \`${s.endingHashKey}\` (${share})\n\n`);
+    md.appendMarkdown(`Starting sequence number: \`${s.startingSequenceNumber}\`\n\n`);
+    if (s.endingSequenceNumber) md.appendMarkdown(`Ending sequence number: \`${s.endingSequenceNumber}\`\n\n`);
+    if (s.parentShardId) md.appendMarkdown(`Parent: \`${s.parentShardId}\`\n\n`);
+    if (s.adjacentParentShardId) md.appendMarkdown(`Adjacent parent: \`${s.adjacentParentShardId}\`\n\n`);
+    item.tooltip = md;
+    return item;
+  }
+}
+
+export class ConsumersNode {
+  readonly kind = 'consumers';
+  constructor(readonly connection: Connection, readonly streamName: string) {}
+  toTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem('Consumers (enhanced fan-out)', vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `consumers|${this.connection.id}|${this.streamName}`;
+    item.iconPath = new vscode.ThemeIcon('broadcast');
+    item.contextValue = 'consumers';
+    return item;
+  }
+}
+
+export class ConsumerNode {
+  readonly kind = 'consumer';
+  constructor(readonly connection: Connection, readonly streamName: string, readonly consumer: ConsumerInfo) {}
+  toTreeItem(): vscode.TreeItem {
+    const c = this.consumer;
+    const item = new vscode.TreeItem(c.name, vscode.TreeItemCollapsibleState.None);
+    item.id = `consumer|${this.connection.id}|${this.streamName}|${c.name}`;
+    item.contextValue = 'consumer';
+    item.iconPath = new vscode.ThemeIcon('radio-tower');
+    item.description = c.status.toLowerCase();
+    item.tooltip = new vscode.MarkdownString(`**${c.name}** (${c.status})\n\n\`${c.arn}\``);
+    return item;
+  }
+}
+
+export class LoadMoreNode {
+  readonly kind = 'loadMore';
+  constructor(readonly parent: DataStreamsNode, readonly loaded: number) {}
+  toTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem('Load more…', vscode.TreeItemCollapsibleState.None);
+    item.id = `more|${this.parent.connection.id}|${this.loaded}`;
+    item.iconPath = new vscode.ThemeIcon('more');
+    item.description = `${this.loaded} loaded`;
+    item.contextValue = 'loadMore';
+    item.command = { command: 'kinesis.loadMore', title: 'Load More', arguments: [this] };
+    return item;
+  }
+}
+
+/** An informational or error line in the tree, optionally with an action. */
+export class MessageNode {
+  readonly kind = 'message';
+  constructor(
+    readonly key: string,
+    readonly text: string,
+    readonly severity: 'info' | 'error' | 'warning',
+    readonly detail?: string,
+    readonly command?: vscode.Command,
+  ) {}
+  toTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.text, vscode.TreeItemCollapsibleState.None);
+    item.id = `msg|${this.key}`;
+    item.contextValue = `message ${this.severity}`;
+    item.iconPath =
+      this.severity === 'error'
+        ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
+        : this.severity === 'warning'
+          ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('editorWarning.foreground'))
+          : new vscode.ThemeIcon('info');
+    item.tooltip = this.detail ? `${this.text}\n\n${this.detail}` : this.text;
+    if (this.command) item.command = this.command;
+    return item;
+  }
+}
+
+export function formatRetention(hours: number): string {
+  return hours % 24 === 0 ? `${hours / 24} day${hours === 24 ? '' : 's'} retention` : `${hours} h retention`;
+}
+
+function short(shardId?: string): string {
+  if (!shardId) return '';
+  const m = /^shardId-(\d+)$/.exec(shardId);
+  return m ? `#${Number(m[1])}` : shardId;
+}
+
+function escapeMd(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}

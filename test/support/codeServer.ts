@@ -1,0 +1,174 @@
+/**
+ * A real VS Code for tests on machines without desktop VS Code: code-server (Code-OSS workbench +
+ * Node extension host) from the npm registry, driven by Debian's Chromium through playwright-core.
+ * scripts/setup-code-server.sh installs Node 24 and code-server into a cache folder once.
+ */
+import { spawn, execFileSync, ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync, mkdtempSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { tmpdir, homedir } from 'node:os';
+import type { BrowserContext, Page } from 'playwright-core';
+import { freePort } from './endpoints';
+
+export const ROOT = resolve(__dirname, '../../..');
+
+export function cacheDir(): string {
+  return process.env.KINESIS_VSCODE_CACHE || join(homedir(), '.cache/kinesis-devtools');
+}
+
+/** Installs code-server on first use (a few minutes), then returns the binary and Node 24. */
+export function ensureCodeServer(): { bin: string; nodeBin: string } {
+  const cache = cacheDir();
+  const bin = join(cache, 'code-server/bin/code-server');
+  if (!existsSync(join(cache, 'code-server/.installed'))) {
+    execFileSync('bash', [join(ROOT, 'scripts/setup-code-server.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  return { bin, nodeBin: join(cache, 'node24/bin') };
+}
+
+export interface CodeServer {
+  url: string;
+  port: number;
+  /** The run's folder: user data, extensions, a workspace, home and temp. */
+  dir: string;
+  workspace: string;
+  close(): Promise<void>;
+}
+
+export interface CodeServerOptions {
+  /** User settings written before start. */
+  settings?: Record<string, unknown>;
+  /** Extra environment for the server and its extension host. */
+  env?: Record<string, string>;
+  /** Files to create in the workspace folder. */
+  files?: Record<string, string>;
+}
+
+export async function startCodeServer(opts: CodeServerOptions = {}): Promise<CodeServer> {
+  const { bin, nodeBin } = ensureCodeServer();
+  const dir = mkdtempSync(join(process.env.KINESIS_TEST_TMP || tmpdir(), 'kinesis-vscode-'));
+  const d = (p: string) => {
+    const full = join(dir, p);
+    mkdirSync(full, { recursive: true });
+    return full;
+  };
+  const user = d('user');
+  d('user/User');
+  writeFileSync(
+    join(user, 'User/settings.json'),
+    JSON.stringify(
+      {
+        'workbench.startupEditor': 'none',
+        'workbench.tips.enabled': false,
+        'workbench.enableExperiments': false,
+        'telemetry.telemetryLevel': 'off',
+        'extensions.autoUpdate': false,
+        'extensions.autoCheckUpdates': false,
+        'update.mode': 'none',
+        'security.workspace.trust.enabled': false,
+        'window.commandCenter': false,
+        'chat.disableAIFeatures': true,
+        'workbench.secondarySideBar.defaultVisibility': 'hidden',
+        ...opts.settings,
+      },
+      null,
+      2,
+    ),
+  );
+  const workspace = d('workspace');
+  for (const [name, text] of Object.entries(opts.files ?? {})) {
+    mkdirSync(join(workspace, name, '..'), { recursive: true });
+    writeFileSync(join(workspace, name), text);
+  }
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    PATH: `${nodeBin}:${process.env.PATH}`,
+    HOME: d('home'),
+    TMPDIR: d('tmp'),
+    XDG_CONFIG_HOME: d('xdg/config'),
+    XDG_DATA_HOME: d('xdg/data'),
+    XDG_CACHE_HOME: d('xdg/cache'),
+    // The workbench must not see the developer's AWS files unless a test gives its own.
+    AWS_CONFIG_FILE: join(dir, 'aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws-credentials'),
+    ...opts.env,
+  };
+  const child: ChildProcess = spawn(
+    bin,
+    [
+      '--bind-addr', `127.0.0.1:${port}`,
+      '--auth', 'none',
+      '--user-data-dir', user,
+      '--extensions-dir', d('extensions'),
+      '--disable-workspace-trust',
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-getting-started-override',
+      '--vscode-option', 'enable-smoke-test-driver',
+    ],
+    { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout!.on('data', (b) => (output += b));
+  child.stderr!.on('data', (b) => (output += b));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`code-server exited (${child.exitCode}):\n${output}`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) break;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) throw new Error(`code-server did not start in 60 s:\n${output}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    url,
+    port,
+    dir,
+    workspace,
+    close: async () => {
+      if (child.exitCode !== null) return;
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        return;
+      }
+      const killer = setTimeout(() => {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }, 5000);
+      await new Promise((r) => child.once('exit', r));
+      clearTimeout(killer);
+    },
+  };
+}
+
+/** The workbench URL that loads this repository as an extension under development. */
+export function workbenchUrl(server: CodeServer, opts: { folder?: string; testsPath?: string } = {}): string {
+  const payload: [string, string][] = [['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${ROOT}`]];
+  if (opts.testsPath) payload.push(['extensionTestsPath', `vscode-remote://127.0.0.1:${server.port}${opts.testsPath}`]);
+  return `${server.url}/?folder=${encodeURIComponent(opts.folder ?? server.workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+}
+
+export async function launchChromium(opts: { colorScheme?: 'dark' | 'light'; width?: number; height?: number } = {}): Promise<BrowserContext> {
+  const { chromium } = await import('playwright-core');
+  const profile = mkdtempSync(join(process.env.KINESIS_TEST_TMP || tmpdir(), 'kinesis-chromium-'));
+  return chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: opts.width ?? 1400, height: opts.height ?? 900 },
+    colorScheme: opts.colorScheme ?? 'dark',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+}
+
+export async function waitForWorkbench(page: Page, timeoutMs = 90_000): Promise<void> {
+  await page.waitForSelector('.monaco-workbench', { timeout: timeoutMs });
+}
