@@ -22,6 +22,15 @@ const extension = {
   logLevel: 'warning',
 };
 
+// Terminal tools (npm run local, demo, ...): one node bundle each in dist/tools/.
+const TOOLS = ['local', 'demo'];
+const tools = {
+  ...extension,
+  entryPoints: Object.fromEntries(TOOLS.map((t) => [t, join(root, `src/tools/${t}.ts`)])),
+  outdir: join(root, 'dist/tools'),
+  external: ['kinesalite', 'leveldown', 'playwright-core', 'esbuild'],
+};
+
 // Every folder under webview/ with a main.ts is one webview bundle.
 const webviewDir = join(root, 'webview');
 const webviewEntries = Object.fromEntries(
@@ -49,7 +58,7 @@ function copyCodicons() {
   for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(join(src, f), join(dst, f));
 }
 
-const configs = [extension, ...(Object.keys(webviewEntries).length ? [webviews] : [])];
+const configs = [extension, tools, ...(Object.keys(webviewEntries).length ? [webviews] : [])];
 copyCodicons();
 if (watch) {
   for (const c of configs) await (await esbuild.context(c)).watch();

@@ -5,7 +5,8 @@
  */
 import { readFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { launchChromium, startCodeServer, workbenchUrl, ROOT } from '../support/codeServer';
+import { startCodeServer, workbenchUrl, ROOT } from '../../src/tools/codeServer';
+import { launchChromium } from '../support/browser';
 
 async function main(): Promise<number> {
   const resultsDir = join(ROOT, 'test-results');

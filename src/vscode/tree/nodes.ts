@@ -215,7 +215,7 @@ export class MessageNode {
 }
 
 export function formatRetention(hours: number): string {
-  return hours % 24 === 0 ? `${hours / 24} day${hours === 24 ? '' : 's'} retention` : `${hours} h retention`;
+  return hours % 24 === 0 ? `${hours / 24} d retention` : `${hours} h retention`;
 }
 
 function short(shardId?: string): string {

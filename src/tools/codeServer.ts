@@ -1,16 +1,34 @@
 /**
- * A real VS Code for tests on machines without desktop VS Code: code-server (Code-OSS workbench +
+ * A real VS Code for the demo and tests on machines without desktop VS Code: code-server (Code-OSS workbench +
  * Node extension host) from the npm registry, driven by Debian's Chromium through playwright-core.
  * scripts/setup-code-server.sh installs Node 24 and code-server into a cache folder once.
  */
 import { spawn, execFileSync, ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync, mkdtempSync, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { tmpdir, homedir } from 'node:os';
-import type { BrowserContext, Page } from 'playwright-core';
-import { freePort } from './endpoints';
+import { createServer } from 'node:net';
 
-export const ROOT = resolve(__dirname, '../../..');
+/** The repository root: the nearest folder above this file with our package.json. */
+export const ROOT = findRoot(__dirname);
+
+function findRoot(from: string): string {
+  for (let d = from; d !== dirname(d); d = dirname(d)) {
+    if (existsSync(join(d, 'package.json')) && existsSync(join(d, 'scripts/setup-code-server.sh'))) return d;
+  }
+  return resolve(from, '../..');
+}
+
+export function freePort(preferred = 0): Promise<number> {
+  return new Promise((resolvePort) => {
+    const s = createServer();
+    s.once('error', () => (preferred ? freePort(0).then(resolvePort) : resolvePort(0)));
+    s.listen(preferred, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolvePort(port));
+    });
+  });
+}
 
 export function cacheDir(): string {
   return process.env.KINESIS_VSCODE_CACHE || join(homedir(), '.cache/kinesis-devtools');
@@ -42,11 +60,17 @@ export interface CodeServerOptions {
   env?: Record<string, string>;
   /** Files to create in the workspace folder. */
   files?: Record<string, string>;
+  /** Port to listen on (0: any free one). */
+  port?: number;
+  /** Folder for the run (made fresh in the temp folder when absent). */
+  dir?: string;
+  /** An existing workspace folder to open instead of an empty one. */
+  workspace?: string;
 }
 
 export async function startCodeServer(opts: CodeServerOptions = {}): Promise<CodeServer> {
   const { bin, nodeBin } = ensureCodeServer();
-  const dir = mkdtempSync(join(process.env.KINESIS_TEST_TMP || tmpdir(), 'kinesis-vscode-'));
+  const dir = opts.dir ?? mkdtempSync(join(process.env.KINESIS_TEST_TMP || tmpdir(), 'kinesis-vscode-'));
   const d = (p: string) => {
     const full = join(dir, p);
     mkdirSync(full, { recursive: true });
@@ -75,12 +99,12 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
       2,
     ),
   );
-  const workspace = d('workspace');
+  const workspace = opts.workspace ?? d('workspace');
   for (const [name, text] of Object.entries(opts.files ?? {})) {
     mkdirSync(join(workspace, name, '..'), { recursive: true });
     writeFileSync(join(workspace, name), text);
   }
-  const port = await freePort();
+  const port = await freePort(opts.port ?? 0);
   const env = {
     ...process.env,
     PATH: `${nodeBin}:${process.env.PATH}`,
@@ -157,18 +181,3 @@ export function workbenchUrl(server: CodeServer, opts: { folder?: string; testsP
   return `${server.url}/?folder=${encodeURIComponent(opts.folder ?? server.workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }
 
-export async function launchChromium(opts: { colorScheme?: 'dark' | 'light'; width?: number; height?: number } = {}): Promise<BrowserContext> {
-  const { chromium } = await import('playwright-core');
-  const profile = mkdtempSync(join(process.env.KINESIS_TEST_TMP || tmpdir(), 'kinesis-chromium-'));
-  return chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    headless: true,
-    viewport: { width: opts.width ?? 1400, height: opts.height ?? 900 },
-    colorScheme: opts.colorScheme ?? 'dark',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-  });
-}
-
-export async function waitForWorkbench(page: Page, timeoutMs = 90_000): Promise<void> {
-  await page.waitForSelector('.monaco-workbench', { timeout: timeoutMs });
-}

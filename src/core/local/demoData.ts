@@ -1,0 +1,102 @@
+import { KinesisClient, PutRecordsCommand, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import { StreamService } from '../kinesis/streamService';
+import { midpoint } from '../kinesis/hashKeys';
+import { sortShards } from '../kinesis/model';
+
+/**
+ * Demo streams for `npm run demo` and the end-to-end tests: a clickstream of JSON events shaped
+ * like the seed's `{Id, Date}` message, a 4-shard orders stream split once (so lineage shows),
+ * and a sensor stream. `startTrickle` keeps a few records a second flowing.
+ */
+export const DEMO_STREAMS = {
+  clickstream: 'clickstream',
+  orders: 'orders',
+  sensors: 'iot-sensors',
+} as const;
+
+const PAGES = ['/', '/search', '/product/42', '/product/7', '/cart', '/checkout', '/help'];
+const ACTIONS = ['view', 'view', 'view', 'click', 'click', 'add_to_cart', 'purchase'];
+const CITIES = ['Lisbon', 'Osaka', 'Denver', 'Nairobi', 'Tallinn', 'Recife'];
+
+let counter = 0;
+
+export function clickEvent(now = Date.now()): { key: string; data: object } {
+  const id = ++counter;
+  const user = `user-${(id * 7919) % 97}`;
+  return {
+    key: user,
+    data: { Id: id, Date: new Date(now).toISOString(), user, page: PAGES[id % PAGES.length], action: ACTIONS[(id * 3) % ACTIONS.length], durationMs: (id * 37) % 900 },
+  };
+}
+
+export function orderEvent(now = Date.now()): { key: string; data: object } {
+  const id = ++counter;
+  const customer = `c-${1000 + ((id * 31) % 250)}`;
+  return {
+    key: customer,
+    data: { orderId: `o-${id}`, customer, city: CITIES[id % CITIES.length], items: 1 + (id % 4), total: Math.round(((id * 1.37) % 300) * 100) / 100, currency: 'EUR', at: new Date(now).toISOString() },
+  };
+}
+
+export function sensorEvent(now = Date.now()): { key: string; data: object } {
+  const id = ++counter;
+  const device = `sensor-${id % 12}`;
+  return {
+    key: device,
+    data: { device, temperature: Math.round((18 + 6 * Math.sin(id / 10)) * 10) / 10, humidity: 40 + (id % 25), battery: 100 - (id % 60), ts: now },
+  };
+}
+
+function entries(make: () => { key: string; data: object }, n: number): PutRecordsRequestEntry[] {
+  return Array.from({ length: n }, () => {
+    const e = make();
+    return { PartitionKey: e.key, Data: Buffer.from(JSON.stringify(e.data)) };
+  });
+}
+
+async function put(client: KinesisClient, stream: string, records: PutRecordsRequestEntry[]): Promise<void> {
+  for (let i = 0; i < records.length; i += 500) {
+    const out = await client.send(new PutRecordsCommand({ StreamName: stream, Records: records.slice(i, i + 500) }));
+    if (out.FailedRecordCount) throw new Error(`${out.FailedRecordCount} demo records were not accepted by ${stream}`);
+  }
+}
+
+/** Creates the demo streams with some history. Idempotent: existing streams are left as they are. */
+export async function seedDemo(client: KinesisClient, opts: { records?: number } = {}): Promise<string[]> {
+  const svc = new StreamService(client);
+  const existing = new Set((await svc.listAllStreams()).map((s) => s.name));
+  const n = opts.records ?? 300;
+  const created: string[] = [];
+  const make = async (name: string, shards: number) => {
+    if (existing.has(name)) return false;
+    await svc.create(name, { shardCount: shards });
+    await svc.waitFor(name, 'ACTIVE');
+    created.push(name);
+    return true;
+  };
+  if (await make(DEMO_STREAMS.clickstream, 2)) await put(client, DEMO_STREAMS.clickstream, entries(clickEvent, n));
+  if (await make(DEMO_STREAMS.orders, 4)) {
+    await put(client, DEMO_STREAMS.orders, entries(orderEvent, n));
+    // Split the first shard once, so the tree shows a closed parent and its two children.
+    const [first] = sortShards(await svc.listShards(DEMO_STREAMS.orders));
+    await svc.splitShard(DEMO_STREAMS.orders, first, midpoint(first.startingHashKey, first.endingHashKey));
+    await svc.waitFor(DEMO_STREAMS.orders, 'ACTIVE');
+    await put(client, DEMO_STREAMS.orders, entries(orderEvent, Math.ceil(n / 3)));
+  }
+  if (await make(DEMO_STREAMS.sensors, 1)) await put(client, DEMO_STREAMS.sensors, entries(sensorEvent, Math.ceil(n / 2)));
+  return created;
+}
+
+/** Puts a few records a second into the demo streams until stopped. */
+export function startTrickle(client: KinesisClient, opts: { intervalMs?: number; onError?: (e: unknown) => void } = {}): { stop(): void } {
+  let i = 0;
+  const timer = setInterval(() => {
+    i++;
+    const jobs = [put(client, DEMO_STREAMS.clickstream, entries(clickEvent, 1 + (i % 3)))];
+    if (i % 2 === 0) jobs.push(put(client, DEMO_STREAMS.orders, entries(orderEvent, 1)));
+    if (i % 4 === 0) jobs.push(put(client, DEMO_STREAMS.sensors, entries(sensorEvent, 2)));
+    Promise.all(jobs).catch((e) => opts.onError?.(e));
+  }, opts.intervalMs ?? 1000);
+  timer.unref?.();
+  return { stop: () => clearInterval(timer) };
+}

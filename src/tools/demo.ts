@@ -1,0 +1,87 @@
+/**
+ * `npm run demo`: the whole product on the built-in local endpoint, with demo data.
+ * Starts the local Kinesis endpoint, creates the demo streams, keeps a trickle of records
+ * flowing, and opens VS Code with the extension: desktop `code` when present, otherwise
+ * code-server in the browser.
+ *   npm run demo -- [--no-open] [--browser] [--port 4567] [--vscode-port 8080]
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync, existsSync, cpSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startLocalKinesis } from '../core/local/localKinesis';
+import { kinesisClientFor } from '../core/aws/clientFactory';
+import { seedDemo, startTrickle } from '../core/local/demoData';
+import { ROOT, freePort, startCodeServer, workbenchUrl, CodeServer } from './codeServer';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      'no-open': { type: 'boolean' },
+      browser: { type: 'boolean' },
+      port: { type: 'string', default: '4567' },
+      'vscode-port': { type: 'string', default: '8080' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    console.log('npm run demo -- [--no-open (start and print URLs only)] [--browser (code-server even when desktop code exists)] [--port N] [--vscode-port N]');
+    return;
+  }
+  const port = await freePort(Number(values.port));
+  const local = await startLocalKinesis({ port });
+  const client = kinesisClientFor(local.endpoint);
+  const created = await seedDemo(client, { records: 500 });
+  const trickle = startTrickle(client, { onError: (e) => console.error(`[demo] trickle: ${(e as Error).message}`) });
+
+  // A demo workspace whose settings point the Local connection at this endpoint.
+  const demoDir = join(ROOT, '.demo');
+  const workspace = join(demoDir, 'workspace');
+  mkdirSync(join(workspace, '.vscode'), { recursive: true });
+  writeFileSync(
+    join(workspace, '.vscode/settings.json'),
+    JSON.stringify({ 'kinesis.local.endpoint': local.endpoint }, null, 2) + '\n',
+  );
+  const samples = join(ROOT, 'demo');
+  if (existsSync(samples)) {
+    for (const f of readdirSync(samples)) cpSync(join(samples, f), join(workspace, f), { recursive: true, force: false, errorOnExist: false });
+  }
+
+  console.log(`[demo] Local Kinesis endpoint: ${local.endpoint}`);
+  console.log(`[demo] Streams: ${created.length ? created.join(', ') + ' (created)' : 'already present'}; a few records a second keep flowing.`);
+  console.log(`[demo] Try: aws kinesis list-streams --endpoint-url ${local.endpoint} --region us-east-1`);
+
+  let server: CodeServer | undefined;
+  const desktop = !values.browser && spawnSync('code', ['--version'], { stdio: 'ignore' }).status === 0;
+  if (desktop && !values['no-open']) {
+    console.log('[demo] Opening desktop VS Code with the extension under development…');
+    spawn('code', ['--new-window', `--extensionDevelopmentPath=${ROOT}`, workspace], { stdio: 'ignore', detached: true }).unref();
+  } else {
+    console.log('[demo] Starting VS Code in the browser (code-server; the first run installs it, a few minutes)…');
+    server = await startCodeServer({
+      port: Number(values['vscode-port']),
+      dir: join(demoDir, 'code-server'),
+      workspace,
+      settings: { 'workbench.colorTheme': 'Default Dark Modern' },
+    });
+    const url = workbenchUrl(server, { folder: workspace });
+    console.log(`[demo] VS Code: ${url}`);
+    if (!values['no-open'] && process.env.DISPLAY) spawn('xdg-open', [url], { stdio: 'ignore', detached: true }).on('error', () => undefined).unref();
+  }
+  console.log('[demo] Ready. Press Ctrl-C to stop.');
+
+  const stop = async () => {
+    trickle.stop();
+    await server?.close();
+    client.destroy();
+    await local.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((e) => {
+  console.error(`[demo] failed: ${(e as Error).stack ?? e}`);
+  process.exit(1);
+});
