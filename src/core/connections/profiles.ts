@@ -15,7 +15,9 @@ export interface AwsProfile {
  */
 export async function listProfiles(): Promise<AwsProfile[]> {
   const { configFile, credentialsFile } = await loadSharedConfigFiles({ ignoreCache: true });
-  const names = new Set([...Object.keys(configFile), ...Object.keys(credentialsFile)]);
+  // The loader also returns [sso-session x] and [services x] sections under prefixed keys.
+  const isProfile = (k: string) => !/^(sso-session|services)\./.test(k);
+  const names = new Set([...Object.keys(configFile), ...Object.keys(credentialsFile)].filter(isProfile));
   const profiles: AwsProfile[] = [];
   for (const name of names) {
     const cfg = configFile[name] ?? {};

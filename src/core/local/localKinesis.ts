@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { spawn } from 'node:child_process';
 
 export interface LocalKinesisOptions {
   /** Port to listen on; 0 (the default) picks a free one. */
@@ -22,6 +23,7 @@ export interface LocalKinesis {
  * Stream changes are instant, so demos and tests never wait on CREATING.
  */
 export async function startLocalKinesis(options: LocalKinesisOptions = {}): Promise<LocalKinesis> {
+  if (options.path) return startPersistentKinesis(options as LocalKinesisOptions & { path: string });
   // Loaded lazily: it costs nothing until the Local connection is used, and esbuild keeps it external.
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const kinesalite = require('kinesalite') as (opts: object) => Server;
@@ -30,7 +32,6 @@ export async function startLocalKinesis(options: LocalKinesisOptions = {}): Prom
     deleteStreamMs: 0,
     updateStreamMs: 0,
     shardLimit: options.shardLimit ?? 1000,
-    ...(options.path ? { path: options.path } : {}),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -48,6 +49,60 @@ export async function startLocalKinesis(options: LocalKinesisOptions = {}): Prom
       (closed ??= new Promise<void>((resolve) => {
         (server as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
         server.close(() => resolve());
+      })),
+  };
+}
+
+/**
+ * With a data folder kinesalite stores through leveldown, a native module that has been seen to
+ * crash the whole process when its database closes. So the persistent endpoint runs in a child
+ * process: a crash there cannot take down VS Code's extension host, and stopping it is a kill
+ * (leveldb's log keeps what was written).
+ */
+async function startPersistentKinesis(options: LocalKinesisOptions & { path: string }): Promise<LocalKinesis> {
+  const script = `
+    const server = require(${JSON.stringify(require.resolve('kinesalite'))})(${JSON.stringify({
+      createStreamMs: 0,
+      deleteStreamMs: 0,
+      updateStreamMs: 0,
+      shardLimit: options.shardLimit ?? 1000,
+      path: options.path,
+    })});
+    server.listen(${options.port ?? 0}, '127.0.0.1', () => console.log('LISTENING ' + server.address().port));
+    server.on('error', (e) => { console.error(e.message); process.exit(2); });
+    process.on('SIGTERM', () => process.exit(0));
+    // Ends with its parent, however the parent ends: its stdin closes then.
+    process.stdin.on('end', () => process.exit(0));
+    process.stdin.on('error', () => process.exit(0));
+    process.stdin.resume();
+  `;
+  // ELECTRON_RUN_AS_NODE makes desktop VS Code's binary behave as plain Node.
+  const child = spawn(process.execPath, ['-e', script], {
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (b) => (stderr += b));
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (b) => {
+      out += b;
+      const m = /LISTENING (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`kinesalite exited (${code}): ${stderr.trim() || 'no output'}`)));
+    child.once('error', reject);
+  });
+  let closed: Promise<void> | undefined;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    close: () =>
+      (closed ??= new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 2000).unref();
       })),
   };
 }
