@@ -25,8 +25,11 @@ describe('Kinesis view in the browser (end to end)', function () {
     assert.equal(labels.length, 6, labels.join('\n'));
     assert.ok(labels.some((l) => /closed/.test(l)), 'the split parent shows as closed');
     assert.equal(labels.filter((l) => /split from #0/.test(l)).length, 2, 'two children show their lineage');
+    await wb.page.mouse.move(1000, 600);
+    await wb.page.waitForTimeout(300);
+    await wb.screenshot('explorer');
     await wb.treeItem('orders').hover();
     await wb.page.locator('.monaco-hover, .workbench-hover').first().waitFor({ timeout: 5000 }).catch(() => undefined);
-    await wb.screenshot('explorer');
+    await wb.screenshot('explorer-tooltip');
   });
 });

@@ -114,9 +114,15 @@ export async function openDemoWorkbench(opts: WorkbenchOptions = {}): Promise<Wo
     async widenSideBar(width = 520) {
       const sidebar = await page.locator('.part.sidebar').boundingBox();
       if (!sidebar) return;
-      const x = sidebar.x + sidebar.width;
-      const y = sidebar.y + sidebar.height / 2;
-      await page.mouse.move(x - 1, y);
+      const edge = sidebar.x + sidebar.width;
+      // The sash is the thin vertical handle on the side bar's edge.
+      const sashes = await page.locator('.monaco-sash.vertical').evaluateAll((els) =>
+        els.map((e) => e.getBoundingClientRect()).map((r) => ({ x: r.x + r.width / 2, y: r.y + r.height / 2, h: r.height })),
+      );
+      const sash = sashes.filter((r) => Math.abs(r.x - edge) < 6 && r.h > 100)[0];
+      const x = sash?.x ?? edge;
+      const y = sash?.y ?? sidebar.y + sidebar.height / 2;
+      await page.mouse.move(x, y);
       await page.mouse.down();
       await page.mouse.move(sidebar.x + width, y, { steps: 8 });
       await page.mouse.up();

@@ -97,11 +97,11 @@ export class StreamNode {
     md.appendMarkdown(`| Status | ${s.status ?? '…'} |\n`);
     md.appendMarkdown(`| Capacity mode | ${s.mode === 'ON_DEMAND' ? 'On-demand' : s.mode ? 'Provisioned' : '…'} |\n`);
     md.appendMarkdown(`| Open shards | ${s.openShardCount ?? '…'} |\n`);
-    md.appendMarkdown(`| Retention | ${s.retentionHours !== undefined ? formatRetention(s.retentionHours) : '…'} |\n`);
+    md.appendMarkdown(`| Retention | ${s.retentionHours !== undefined ? `${s.retentionHours} hours` : '…'} |\n`);
     if (s.consumerCount !== undefined) md.appendMarkdown(`| EFO consumers | ${s.consumerCount} |\n`);
     if (s.encryption) md.appendMarkdown(`| Encryption | ${s.encryption} |\n`);
     if (s.createdAt) md.appendMarkdown(`| Created | ${s.createdAt.toISOString()} |\n`);
-    if (s.arn) md.appendMarkdown(`\n\`${escapeMd(s.arn)}\``);
+    if (s.arn) md.appendMarkdown(`\n\`${s.arn.replace(/`/g, '')}\``);
     item.tooltip = md;
     return item;
   }

@@ -104,4 +104,25 @@ describe('Kinesis explorer inside VS Code', () => {
       a.services.log.error = orig;
     }
   });
+
+  it('shows an unreachable endpoint as one error item and keeps the rest of the tree working', async () => {
+    const a = await api();
+    const id = await vscode.commands.executeCommand<string>('kinesis.addEndpoint', { name: 'Nowhere', endpoint: 'http://127.0.0.1:9', region: 'us-east-1' });
+    try {
+      const conns = await children(a);
+      const dead = conns.find((n) => n.kind === 'connection' && n.connection.id === id);
+      assert.ok(dead, 'the new connection is listed');
+      const [folder] = await children(a, dead);
+      const items = await children(a, folder);
+      assert.equal(items.length, 1);
+      assert.equal(items[0].kind, 'message');
+      const item = items[0].toTreeItem();
+      assert.match(String(item.label), /Could not list streams: the endpoint http:\/\/127\.0\.0\.1:9 is not reachable/);
+      assert.equal(item.command?.command, 'kinesis.refresh');
+      // Local still answers.
+      assert.ok(Array.isArray(await localStreams(a)));
+    } finally {
+      await vscode.workspace.getConfiguration('kinesis').update('connections.endpoints', [], vscode.ConfigurationTarget.Global);
+    }
+  });
 });
