@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { redact } from '../core/aws/redact';
 
 /** The one logger: the "Kinesis DevTools" log output channel. Never give it credentials. */
 export class Logger implements vscode.Disposable {
@@ -17,11 +18,4 @@ export class Logger implements vscode.Disposable {
   dispose(): void {
     this.channel.dispose();
   }
-}
-
-/** Belt and braces: strip anything shaped like an AWS secret before it reaches the log. */
-export function redact(text: string): string {
-  return text
-    .replace(/\b(AKIA|ASIA)[0-9A-Z]{16}\b/g, '$1****************')
-    .replace(/(secretAccessKey|aws_secret_access_key|sessionToken|aws_session_token)(["'\s:=]+)[^\s"',}]+/gi, '$1$2****');
 }
