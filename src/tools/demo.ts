@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, existsSync, cpSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startLocalKinesis } from '../core/local/localKinesis';
+import { startLocalEndpoint } from '../core/local/localEndpoint';
 import { kinesisClientFor } from '../core/aws/clientFactory';
 import { seedDemo, startTrickle } from '../core/local/demoData';
 import { ROOT, freePort, startCodeServer, workbenchUrl, CodeServer } from './codeServer';
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     return;
   }
   const port = await freePort(Number(values.port));
-  const local = await startLocalKinesis({ port });
+  const local = await startLocalEndpoint({ port });
   const client = kinesisClientFor(local.endpoint);
   const created = await seedDemo(client, { records: 500 });
   const trickle = startTrickle(client, { onError: (e) => console.error(`[demo] trickle: ${(e as Error).message}`) });

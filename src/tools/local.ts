@@ -3,7 +3,7 @@
  * and the extension (setting kinesis.local.endpoint) all see the same streams.
  *   npm run local -- [--port 4567] [--data DIR] [--demo]
  */
-import { startLocalKinesis } from '../core/local/localKinesis';
+import { startLocalEndpoint } from '../core/local/localEndpoint';
 import { kinesisClientFor } from '../core/aws/clientFactory';
 import { seedDemo, startTrickle } from '../core/local/demoData';
 import { parseArgs } from 'node:util';
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   }
   const port = Number(values.port);
   const dataPath = values.data;
-  const local = await startLocalKinesis({ port, path: dataPath });
+  const local = await startLocalEndpoint({ port, path: dataPath });
   const client = kinesisClientFor(local.endpoint);
   let trickle: { stop(): void } | undefined;
   if (values.demo) {

@@ -1,4 +1,5 @@
-import { LocalKinesis, probeEndpoint, startLocalKinesis } from './localKinesis';
+import { probeEndpoint } from './localKinesis';
+import { LocalEndpoint, startLocalEndpoint } from './localEndpoint';
 import { UserError } from '../aws/errors';
 
 export interface LocalEndpointSettings {
@@ -14,7 +15,7 @@ export interface LocalEndpointSettings {
  * activation), or points at an external one. Stopped with the extension.
  */
 export class LocalEndpointManager {
-  private started?: Promise<LocalKinesis>;
+  private started?: Promise<LocalEndpoint>;
   private log: (msg: string) => void;
 
   constructor(private settings: () => LocalEndpointSettings, log?: (msg: string) => void) {
@@ -42,15 +43,20 @@ export class LocalEndpointManager {
     return this.started ? (await this.started.catch(() => undefined))?.endpoint : undefined;
   }
 
+  /** The embedded endpoint, when it runs (tests reach its Firehose deliveries through it). */
+  async embedded(): Promise<LocalEndpoint | undefined> {
+    return this.started?.catch(() => undefined);
+  }
+
   get isEmbeddedRunning(): boolean {
     return this.started !== undefined;
   }
 
-  private async start(): Promise<LocalKinesis> {
+  private async start(): Promise<LocalEndpoint> {
     const s = this.settings();
     try {
-      const local = await startLocalKinesis({ path: s.dataPath || undefined, port: s.port || 0 });
-      this.log(`Local Kinesis started at ${local.endpoint}${s.dataPath ? ` (data in ${s.dataPath})` : ' (in memory)'}`);
+      const local = await startLocalEndpoint({ path: s.dataPath || undefined, port: s.port || 0 });
+      this.log(`Local Kinesis and Firehose started at ${local.endpoint}${s.dataPath ? ` (data in ${s.dataPath})` : ' (in memory)'}`);
       return local;
     } catch (e) {
       this.started = undefined;

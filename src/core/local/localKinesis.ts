@@ -24,15 +24,7 @@ export interface LocalKinesis {
  */
 export async function startLocalKinesis(options: LocalKinesisOptions = {}): Promise<LocalKinesis> {
   if (options.path) return startPersistentKinesis(options as LocalKinesisOptions & { path: string });
-  // Loaded lazily: it costs nothing until the Local connection is used, and esbuild keeps it external.
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const kinesalite = require('kinesalite') as (opts: object) => Server;
-  const server = kinesalite({
-    createStreamMs: 0,
-    deleteStreamMs: 0,
-    updateStreamMs: 0,
-    shardLimit: options.shardLimit ?? 1000,
-  });
+  const server = createKinesaliteServer(options);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => {
@@ -51,6 +43,14 @@ export async function startLocalKinesis(options: LocalKinesisOptions = {}): Prom
         server.close(() => resolve());
       })),
   };
+}
+
+/** An in-memory kinesalite server, not yet listening: its 'request' handler serves Kinesis. */
+export function createKinesaliteServer(options: Pick<LocalKinesisOptions, 'shardLimit'> = {}): Server {
+  // Loaded lazily: it costs nothing until the Local connection is used, and esbuild keeps it external.
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const kinesalite = require('kinesalite') as (opts: object) => Server;
+  return kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: options.shardLimit ?? 1000 });
 }
 
 /**
