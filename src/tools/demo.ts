@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync, existsSync, cpSync, readdirSync } from 'node:
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalEndpoint } from '../core/local/localEndpoint';
-import { kinesisClientFor } from '../core/aws/clientFactory';
+import { firehoseClientFor, kinesisClientFor } from '../core/aws/clientFactory';
 import { seedDemo, startTrickle } from '../core/local/demoData';
 import { ROOT, freePort, startCodeServer, workbenchUrl, CodeServer } from './codeServer';
 
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   const port = await freePort(Number(values.port));
   const local = await startLocalEndpoint({ port });
   const client = kinesisClientFor(local.endpoint);
-  const created = await seedDemo(client, { records: 500 });
+  const created = await seedDemo(client, { records: 500, firehose: firehoseClientFor(local.endpoint) });
   const trickle = startTrickle(client, { onError: (e) => console.error(`[demo] trickle: ${(e as Error).message}`) });
 
   // A demo workspace whose settings point the Local connection at this endpoint.
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     for (const f of readdirSync(samples)) cpSync(join(samples, f), join(workspace, f), { recursive: true, force: false, errorOnExist: false });
   }
 
-  console.log(`[demo] Local Kinesis endpoint: ${local.endpoint}`);
+  console.log(`[demo] Local Kinesis + Firehose endpoint: ${local.endpoint}`);
   console.log(`[demo] Streams: ${created.length ? created.join(', ') + ' (created)' : 'already present'}; a few records a second keep flowing.`);
   console.log(`[demo] Try: aws kinesis list-streams --endpoint-url ${local.endpoint} --region us-east-1`);
 

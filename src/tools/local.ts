@@ -4,7 +4,7 @@
  *   npm run local -- [--port 4567] [--data DIR] [--demo]
  */
 import { startLocalEndpoint } from '../core/local/localEndpoint';
-import { kinesisClientFor } from '../core/aws/clientFactory';
+import { firehoseClientFor, kinesisClientFor } from '../core/aws/clientFactory';
 import { seedDemo, startTrickle } from '../core/local/demoData';
 import { parseArgs } from 'node:util';
 
@@ -22,11 +22,11 @@ async function main(): Promise<void> {
   const client = kinesisClientFor(local.endpoint);
   let trickle: { stop(): void } | undefined;
   if (values.demo) {
-    const created = await seedDemo(client);
+    const created = await seedDemo(client, { firehose: firehoseClientFor(local.endpoint) });
     trickle = startTrickle(client, { onError: (e) => console.error(`trickle: ${(e as Error).message}`) });
     console.log(`Demo streams: ${created.length ? created.join(', ') : 'already there'} (a few records a second keep flowing)`);
   }
-  console.log(`Local Kinesis endpoint: ${local.endpoint}${dataPath ? ` (data in ${dataPath})` : ' (in memory)'}`);
+  console.log(`Local Kinesis + Firehose endpoint: ${local.endpoint}${dataPath ? ` (data in ${dataPath})` : ' (in memory)'}`);
   console.log(`  AWS CLI:   aws kinesis list-streams --endpoint-url ${local.endpoint} --region us-east-1`);
   console.log(`  VS Code:   set "kinesis.local.endpoint": "${local.endpoint}"`);
   console.log('Press Ctrl-C to stop.');

@@ -32,4 +32,19 @@ describe('Kinesis view in the browser (end to end)', function () {
     await wb.page.locator('.monaco-hover, .workbench-hover').first().waitFor({ timeout: 5000 }).catch(() => undefined);
     await wb.screenshot('explorer-tooltip');
   });
+
+  it('shows the demo delivery streams with their source, processing and destination', async () => {
+    await wb.page.keyboard.press('Escape');
+    await wb.treeItem('Shards').click();
+    await wb.expandTreeItem('Delivery streams (Firehose)');
+    await wb.expandTreeItem('clickstream-archive');
+    const texts = async () => (await wb.page.locator('.monaco-list-row').allTextContents()).join('\n');
+    await wb.page.waitForFunction(() => /Lambda enrich-clicks/.test(document.body.innerText), undefined, { timeout: 30_000 });
+    const all = await texts();
+    assert.match(all, /Kinesis stream clickstream/);
+    assert.match(all, /Destination: S3\s*s3:\/\/demo-archive\/clicks\//);
+    assert.match(all, /app-events\s*Direct PUT/);
+    await wb.page.mouse.move(1000, 600);
+    await wb.screenshot('explorer-firehose');
+  });
 });

@@ -18,7 +18,8 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { CodeServer, ROOT, startCodeServer, workbenchUrl } from '../../src/tools/codeServer';
 import { seedDemo } from '../../src/core/local/demoData';
 import { launchChromium, waitForWorkbench } from '../support/browser';
-import { startKinesalite, TestEndpoint } from '../support/endpoints';
+import { startLocalEndpoint } from '../../src/core/local/localEndpoint';
+import { firehoseClientFor, kinesisClientFor } from '../../src/core/aws/clientFactory';
 
 export const SCREENSHOTS = join(ROOT, 'test-results/screenshots');
 
@@ -62,8 +63,16 @@ const THEMES = { dark: 'Default Dark Modern', light: 'Default Light Modern', 'hi
 export async function openDemoWorkbench(opts: WorkbenchOptions = {}): Promise<Workbench> {
   const theme = opts.theme ?? 'dark';
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const ep: TestEndpoint = await startKinesalite();
-  if (opts.seed !== false) await seedDemo(ep.client, { records: 200 });
+  const local = await startLocalEndpoint();
+  const ep = {
+    endpoint: local.endpoint,
+    client: kinesisClientFor(local.endpoint),
+    close: async () => {
+      ep.client.destroy();
+      await local.close();
+    },
+  };
+  if (opts.seed !== false) await seedDemo(ep.client, { records: 200, firehose: firehoseClientFor(local.endpoint) });
   const server = await startCodeServer({
     settings: {
       'kinesis.local.endpoint': ep.endpoint,

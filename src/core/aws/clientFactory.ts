@@ -99,6 +99,11 @@ export function localHandler(): NodeHttpHandler {
   return new NodeHttpHandler({ connectionTimeout: 3000, requestTimeout: 30000 });
 }
 
+/** A Firehose client for a local endpoint URL: scripts, tests and the demo. */
+export function firehoseClientFor(endpoint: string, region = 'us-east-1'): FirehoseClient {
+  return new FirehoseClient({ region, endpoint, credentials: LOCAL_CREDENTIALS, requestHandler: localHandler() });
+}
+
 /** A client for an endpoint URL directly: scripts, tests and benchmarks. */
 export function kinesisClientFor(endpoint: string, region = 'us-east-1'): KinesisClient {
   return new KinesisClient({ region, endpoint, credentials: LOCAL_CREDENTIALS, requestHandler: localHandler() });

@@ -1,4 +1,5 @@
 import { KinesisClient, PutRecordsCommand, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import { CreateDeliveryStreamCommand, FirehoseClient, ListDeliveryStreamsCommand } from '@aws-sdk/client-firehose';
 import { StreamService } from '../kinesis/streamService';
 import { midpoint } from '../kinesis/hashKeys';
 import { sortShards } from '../kinesis/model';
@@ -13,6 +14,13 @@ export const DEMO_STREAMS = {
   orders: 'orders',
   sensors: 'iot-sensors',
 } as const;
+
+export const DEMO_DELIVERY_STREAMS = {
+  archive: 'clickstream-archive',
+  events: 'app-events',
+} as const;
+
+const DEMO_ROLE = 'arn:aws:iam::000000000000:role/firehose-demo';
 
 const PAGES = ['/', '/search', '/product/42', '/product/7', '/cart', '/checkout', '/help'];
 const ACTIONS = ['view', 'view', 'view', 'click', 'click', 'add_to_cart', 'purchase'];
@@ -62,7 +70,7 @@ async function put(client: KinesisClient, stream: string, records: PutRecordsReq
 }
 
 /** Creates the demo streams with some history. Idempotent: existing streams are left as they are. */
-export async function seedDemo(client: KinesisClient, opts: { records?: number } = {}): Promise<string[]> {
+export async function seedDemo(client: KinesisClient, opts: { records?: number; firehose?: FirehoseClient } = {}): Promise<string[]> {
   const svc = new StreamService(client);
   const existing = new Set((await svc.listAllStreams()).map((s) => s.name));
   const n = opts.records ?? 300;
@@ -84,6 +92,45 @@ export async function seedDemo(client: KinesisClient, opts: { records?: number }
     await put(client, DEMO_STREAMS.orders, entries(orderEvent, Math.ceil(n / 3)));
   }
   if (await make(DEMO_STREAMS.sensors, 1)) await put(client, DEMO_STREAMS.sensors, entries(sensorEvent, Math.ceil(n / 2)));
+  if (opts.firehose) created.push(...(await seedDeliveryStreams(opts.firehose, (await svc.describe(DEMO_STREAMS.clickstream)).arn!)));
+  return created;
+}
+
+/** A Kinesis-sourced archive of the clickstream (with a Lambda transform) and a Direct PUT stream. */
+async function seedDeliveryStreams(firehose: FirehoseClient, clickstreamArn: string): Promise<string[]> {
+  const existing = new Set((await firehose.send(new ListDeliveryStreamsCommand({ Limit: 100 }))).DeliveryStreamNames ?? []);
+  const created: string[] = [];
+  if (!existing.has(DEMO_DELIVERY_STREAMS.archive)) {
+    await firehose.send(
+      new CreateDeliveryStreamCommand({
+        DeliveryStreamName: DEMO_DELIVERY_STREAMS.archive,
+        DeliveryStreamType: 'KinesisStreamAsSource',
+        KinesisStreamSourceConfiguration: { KinesisStreamARN: clickstreamArn, RoleARN: DEMO_ROLE },
+        ExtendedS3DestinationConfiguration: {
+          BucketARN: 'arn:aws:s3:::demo-archive',
+          RoleARN: DEMO_ROLE,
+          Prefix: 'clicks/',
+          ErrorOutputPrefix: 'errors/',
+          BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 60 },
+          ProcessingConfiguration: {
+            Enabled: true,
+            Processors: [{ Type: 'Lambda', Parameters: [{ ParameterName: 'LambdaArn', ParameterValue: 'arn:aws:lambda:us-east-1:000000000000:function:enrich-clicks' }] }],
+          },
+        },
+      }),
+    );
+    created.push(DEMO_DELIVERY_STREAMS.archive);
+  }
+  if (!existing.has(DEMO_DELIVERY_STREAMS.events)) {
+    await firehose.send(
+      new CreateDeliveryStreamCommand({
+        DeliveryStreamName: DEMO_DELIVERY_STREAMS.events,
+        DeliveryStreamType: 'DirectPut',
+        ExtendedS3DestinationConfiguration: { BucketARN: 'arn:aws:s3:::demo-events', RoleARN: DEMO_ROLE, BufferingHints: { SizeInMBs: 5, IntervalInSeconds: 300 } },
+      }),
+    );
+    created.push(DEMO_DELIVERY_STREAMS.events);
+  }
   return created;
 }
 

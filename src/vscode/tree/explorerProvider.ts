@@ -4,6 +4,7 @@ import { describeError } from '../../core/aws/errors';
 import { StreamService } from '../../core/kinesis/streamService';
 import { StreamListLoader } from '../../core/kinesis/streamListLoader';
 import { sortShards, StreamSummary } from '../../core/kinesis/model';
+import { DeliveryStreamService } from '../../core/firehose/deliveryStreamService';
 import { ExtensionServices } from '../services';
 import { settings } from '../settings';
 import {
@@ -11,6 +12,9 @@ import {
   ConsumerNode,
   ConsumersNode,
   DataStreamsNode,
+  DeliveryStreamNode,
+  DeliveryStreamsNode,
+  DetailNode,
   ExplorerNode,
   LoadMoreNode,
   MessageNode,
@@ -58,8 +62,43 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
             // The local endpoint just started: show its URL on the connection.
             setTimeout(() => this.refreshConnections(), 0);
           }
-          return [this.dataStreamsNode(node.connection)];
+          return [this.dataStreamsNode(node.connection), new DeliveryStreamsNode(node.connection)];
         });
+      case 'deliveryStreams':
+        return this.guard(node.connection, 'list delivery streams', async () => {
+          const svc = new DeliveryStreamService(await this.services.clients.firehoseClient(node.connection));
+          const names: string[] = [];
+          let cursor: string | undefined;
+          do {
+            const page = await svc.listPage(cursor, 100);
+            names.push(...page.names);
+            cursor = page.next;
+          } while (cursor && names.length < 1000);
+          if (!names.length) return [new MessageNode(`nodelivery|${node.connection.id}`, 'No delivery streams', 'info')];
+          const described = await mapLimit(names, 4, (n) => svc.describe(n).catch(() => ({ name: n, destinations: [] })));
+          return described.map((d) => new DeliveryStreamNode(node.connection, d));
+        });
+      case 'deliveryStream': {
+        const s = node.stream;
+        const key = `${node.connection.id}|${s.name}`;
+        const out: ExplorerNode[] = [];
+        out.push(
+          s.type === 'DirectPut'
+            ? new DetailNode(`${key}|src`, 'Source', 'Direct PUT (PutRecord, PutRecordBatch)', 'arrow-right')
+            : new DetailNode(`${key}|src`, 'Source', `Kinesis stream ${s.sourceStreamArn?.split('/').pop() ?? ''}`, 'pulse', s.sourceStreamArn),
+        );
+        const p = s.processing;
+        out.push(
+          p?.enabled && p.processors.length
+            ? new DetailNode(`${key}|proc`, 'Processing', p.processors.map((x) => (x.type === 'Lambda' && x.detail ? `Lambda ${x.detail.split(':').pop()}` : x.type)).join(', '), 'symbol-function', p.processors.map((x) => `${x.type}: ${x.detail ?? ''}`).join('\n'))
+            : new DetailNode(`${key}|proc`, 'Processing', 'none', 'symbol-function'),
+        );
+        for (const d of s.destinations) {
+          const extra = [d.buffering ? `buffer ${d.buffering}` : '', d.compression && d.compression !== 'UNCOMPRESSED' ? d.compression : '', d.dynamicPartitioning ? 'dynamic partitioning' : ''].filter(Boolean).join(' · ');
+          out.push(new DetailNode(`${key}|dest|${d.id}`, `Destination: ${d.kind}`, [d.target, extra].filter(Boolean).join(' · '), d.kind === 'S3' ? 'archive' : 'cloud-upload'));
+        }
+        return out;
+      }
       case 'dataStreams':
         return this.streamsChildren(node);
       case 'stream': {
@@ -248,4 +287,18 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
     this.changed.dispose();
     this.subs.forEach((s) => s.dispose());
   }
+}
+
+/** Maps with at most `limit` calls in flight, keeping order. */
+async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }

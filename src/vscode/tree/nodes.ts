@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { Capabilities, Connection, capabilitiesOf, connectionLabel } from '../../core/aws/connection';
 import { ConsumerInfo, ShardInfo, StreamSummary } from '../../core/kinesis/model';
 import { keySpaceShare } from '../../core/kinesis/hashKeys';
+import { DeliveryStreamSummary } from '../../core/firehose/deliveryStreamService';
 
 /**
  * Tree nodes: plain objects that hold a model and render a TreeItem. `contextValue` strings
@@ -10,6 +11,9 @@ import { keySpaceShare } from '../../core/kinesis/hashKeys';
 export type ExplorerNode =
   | ConnectionNode
   | DataStreamsNode
+  | DeliveryStreamsNode
+  | DeliveryStreamNode
+  | DetailNode
   | StreamNode
   | ShardsNode
   | ShardNode
@@ -170,6 +174,64 @@ export class ConsumerNode {
     item.iconPath = new vscode.ThemeIcon('radio-tower');
     item.description = c.status.toLowerCase();
     item.tooltip = new vscode.MarkdownString(`**${c.name}** (${c.status})\n\n\`${c.arn}\``);
+    return item;
+  }
+}
+
+export class DeliveryStreamsNode {
+  readonly kind = 'deliveryStreams';
+  constructor(readonly connection: Connection) {}
+  toTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem('Delivery streams (Firehose)', vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `delivery|${this.connection.id}`;
+    item.iconPath = new vscode.ThemeIcon('inbox');
+    item.contextValue = 'deliveryStreams';
+    return item;
+  }
+}
+
+export class DeliveryStreamNode {
+  readonly kind = 'deliveryStream';
+  constructor(readonly connection: Connection, readonly stream: DeliveryStreamSummary) {}
+  toTreeItem(): vscode.TreeItem {
+    const s = this.stream;
+    const item = new vscode.TreeItem(s.name, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `ds|${this.connection.id}|${s.name}`;
+    item.contextValue = `deliveryStream ${s.type === 'DirectPut' ? 'directPut' : 'kinesisSource'}`;
+    const busy = s.status && s.status !== 'ACTIVE';
+    item.iconPath = new vscode.ThemeIcon(busy ? 'sync~spin' : 'inbox');
+    const source = s.type === 'DirectPut' ? 'Direct PUT' : s.sourceStreamArn ? `from ${s.sourceStreamArn.split('/').pop()}` : s.type ?? '';
+    const dest = s.destinations.map((d) => d.kind).join(', ');
+    item.description = [busy ? s.status!.toLowerCase() : '', source, dest ? `→ ${dest}` : ''].filter(Boolean).join(' · ');
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown(`**${s.name}** (${s.status ?? '…'})\n\n`);
+    md.appendMarkdown(`Source: ${source}\n\n`);
+    if (s.processing?.enabled) md.appendMarkdown(`Processing: ${s.processing.processors.map((p) => p.type).join(', ')}\n\n`);
+    for (const d of s.destinations) md.appendMarkdown(`Destination: ${d.kind} \`${d.target}\`\n\n`);
+    if (s.arn) md.appendMarkdown(`\`${s.arn}\``);
+    item.tooltip = md;
+    return item;
+  }
+}
+
+/** One line of detail under a node (a delivery stream's source, processing, destination). */
+export class DetailNode {
+  readonly kind = 'detail';
+  constructor(
+    readonly key: string,
+    readonly label: string,
+    readonly description: string,
+    readonly icon: string,
+    readonly tooltip?: string,
+    readonly contextValue = 'detail',
+  ) {}
+  toTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
+    item.id = `detail|${this.key}`;
+    item.description = this.description;
+    item.iconPath = new vscode.ThemeIcon(this.icon);
+    item.tooltip = this.tooltip ?? `${this.label}: ${this.description}`;
+    item.contextValue = this.contextValue;
     return item;
   }
 }

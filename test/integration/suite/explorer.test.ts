@@ -125,4 +125,21 @@ describe('Kinesis explorer inside VS Code', () => {
       await vscode.workspace.getConfiguration('kinesis').update('connections.endpoints', [], vscode.ConfigurationTarget.Global);
     }
   });
+
+  it('lists the built-in Firehose emulator\'s delivery streams under Local', async () => {
+    const a = await api();
+    const { CreateDeliveryStreamCommand } = await import('@aws-sdk/client-firehose');
+    const [local] = await children(a);
+    const [, deliveryFolder] = await children(a, local);
+    assert.equal(deliveryFolder.kind, 'deliveryStreams');
+    const firehose = await a.services.clients.firehoseClient((local as { connection: import('../../../src/core/aws/connection').Connection }).connection);
+    const name = `it-ds-${Date.now().toString(36)}`;
+    await firehose.send(new CreateDeliveryStreamCommand({ DeliveryStreamName: name, ExtendedS3DestinationConfiguration: { BucketARN: 'arn:aws:s3:::it-bucket', RoleARN: 'r', Prefix: 'p/' } }));
+    const items = await children(a, deliveryFolder);
+    const node = items.find((n) => n.kind === 'deliveryStream' && n.stream.name === name);
+    assert.ok(node, items.map((n) => n.kind).join(','));
+    const details = (await children(a, node)).map((n) => n.toTreeItem());
+    assert.deepEqual(details.map((d) => d.label), ['Source', 'Processing', 'Destination: S3']);
+    assert.match(String(details[2].description), /s3:\/\/it-bucket\/p\//);
+  });
 });
