@@ -1,7 +1,7 @@
 import { createServer, request, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createKinesaliteServer, startLocalKinesis, LocalKinesis } from './localKinesis';
+import { createKinesaliteServer, listenOnLoopback, startLocalKinesis, LocalKinesis } from './localKinesis';
 import { createLocalFirehose, FIREHOSE_TARGET_PREFIX, LocalFirehose } from './firehoseEmulator';
 import { kinesisClientFor } from '../aws/clientFactory';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
@@ -58,14 +58,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
     });
     req.pipe(upstream);
   });
-  await new Promise<void>((resolve, reject) => {
-    front.once('error', reject);
-    front.listen(options.port ?? 0, '127.0.0.1', () => {
-      front.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (front.address() as AddressInfo).port;
+  const port = await listenOnLoopback(front, options.port);
   let closed: Promise<void> | undefined;
   return {
     endpoint: endpointUrl(),

@@ -25,14 +25,7 @@ export interface LocalKinesis {
 export async function startLocalKinesis(options: LocalKinesisOptions = {}): Promise<LocalKinesis> {
   if (options.path) return startPersistentKinesis(options as LocalKinesisOptions & { path: string });
   const server = createKinesaliteServer(options);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOnLoopback(server, options.port);
   let closed: Promise<void> | undefined;
   return {
     endpoint: `http://127.0.0.1:${port}`,
@@ -43,6 +36,17 @@ export async function startLocalKinesis(options: LocalKinesisOptions = {}): Prom
         server.close(() => resolve());
       })),
   };
+}
+
+/** Listens on 127.0.0.1 only (never every interface); resolves with the port. */
+export function listenOnLoopback(server: Server, port = 0): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
 }
 
 /** An in-memory kinesalite server, not yet listening: its 'request' handler serves Kinesis. */
