@@ -47,6 +47,15 @@ export interface DecodedRecord {
   error?: string;
   /** Base64 of the raw bytes, for "show raw", copy and export. */
   rawBase64: string;
+  /** CloudWatch Logs subscription payloads: header fields and the log events as rows. */
+  cloudWatchLogs?: {
+    messageType: string;
+    owner?: string;
+    logGroup: string;
+    logStream: string;
+    subscriptionFilters?: string[];
+    events: { id: string; timestamp: number; message: string }[];
+  };
 }
 
 /** Per-shard state the inspector shows. */
