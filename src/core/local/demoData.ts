@@ -1,5 +1,6 @@
 import { KinesisClient, PutRecordsCommand, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { CreateDeliveryStreamCommand, FirehoseClient, ListDeliveryStreamsCommand } from '@aws-sdk/client-firehose';
+import { gzipSync } from 'node:zlib';
 import { StreamService } from '../kinesis/streamService';
 import { midpoint } from '../kinesis/hashKeys';
 import { sortShards } from '../kinesis/model';
@@ -7,12 +8,14 @@ import { sortShards } from '../kinesis/model';
 /**
  * Demo streams for `npm run demo` and the end-to-end tests: a clickstream of JSON events shaped
  * like the seed's `{Id, Date}` message, a 4-shard orders stream split once (so lineage shows),
- * and a sensor stream. `startTrickle` keeps a few records a second flowing.
+ * a sensor stream, CloudWatch Logs subscription payloads (gzip) and KPL-aggregated metrics. `startTrickle` keeps a few records a second flowing.
  */
 export const DEMO_STREAMS = {
   clickstream: 'clickstream',
   orders: 'orders',
   sensors: 'iot-sensors',
+  logs: 'app-logs',
+  kpl: 'metrics-kpl',
 } as const;
 
 export const DEMO_DELIVERY_STREAMS = {
@@ -55,6 +58,44 @@ export function sensorEvent(now = Date.now()): { key: string; data: object } {
   };
 }
 
+const LEVELS = ['INFO', 'INFO', 'INFO', 'WARN', 'ERROR'];
+
+/** A gzip CloudWatch Logs subscription payload, as a log group's subscription filter writes it. */
+export function cloudWatchLogsRecord(now = Date.now()): PutRecordsRequestEntry {
+  const id = ++counter;
+  const logStream = `2026/11/28/[$LATEST]${(id % 4).toString(16).padStart(32, 'a')}`;
+  const payload = {
+    messageType: 'DATA_MESSAGE',
+    owner: '000000000000',
+    logGroup: '/aws/lambda/checkout',
+    logStream,
+    subscriptionFilters: ['to-kinesis'],
+    logEvents: Array.from({ length: 2 + (id % 3) }, (_, i) => ({
+      id: `${now}${String(id * 10 + i).padStart(20, '0')}`,
+      timestamp: now - (3 - i) * 250,
+      message: `${LEVELS[(id + i) % LEVELS.length]} checkout request=${id}-${i} took ${(id * 13 + i * 7) % 400} ms`,
+    })),
+  };
+  return { PartitionKey: logStream, Data: gzipSync(JSON.stringify(payload)) };
+}
+
+/** KPL-aggregated records (the format the Kinesis Producer Library writes), made by aws-kinesis-agg. */
+export function kplRecords(users: number, now = Date.now()): Promise<PutRecordsRequestEntry[]> {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const agg = require('aws-kinesis-agg') as {
+    aggregate(records: { partitionKey: string; data: Buffer }[], onRecord: (r: { partitionKey: string; data: Buffer; ExplicitHashKey?: string }, done: () => void) => void, after: () => void, onError: (e: Error) => void): void;
+  };
+  const records = Array.from({ length: users }, () => {
+    const id = ++counter;
+    const host = `host-${id % 5}`;
+    return { partitionKey: host, data: Buffer.from(JSON.stringify({ host, metric: id % 2 ? 'cpu' : 'mem', value: (id * 17) % 100, at: now })) };
+  });
+  return new Promise((resolve, reject) => {
+    const out: PutRecordsRequestEntry[] = [];
+    agg.aggregate(records, (r, done) => (out.push({ PartitionKey: r.partitionKey, ExplicitHashKey: r.ExplicitHashKey, Data: r.data }), done()), () => resolve(out), reject);
+  });
+}
+
 function entries(make: () => { key: string; data: object }, n: number): PutRecordsRequestEntry[] {
   return Array.from({ length: n }, () => {
     const e = make();
@@ -92,6 +133,10 @@ export async function seedDemo(client: KinesisClient, opts: { records?: number; 
     await put(client, DEMO_STREAMS.orders, entries(orderEvent, Math.ceil(n / 3)));
   }
   if (await make(DEMO_STREAMS.sensors, 1)) await put(client, DEMO_STREAMS.sensors, entries(sensorEvent, Math.ceil(n / 2)));
+  if (await make(DEMO_STREAMS.logs, 1)) await put(client, DEMO_STREAMS.logs, Array.from({ length: 40 }, () => cloudWatchLogsRecord()));
+  if (await make(DEMO_STREAMS.kpl, 1)) {
+    for (let i = 0; i < 5; i++) await put(client, DEMO_STREAMS.kpl, await kplRecords(40));
+  }
   if (opts.firehose) created.push(...(await seedDeliveryStreams(opts.firehose, (await svc.describe(DEMO_STREAMS.clickstream)).arn!)));
   return created;
 }
@@ -142,6 +187,8 @@ export function startTrickle(client: KinesisClient, opts: { intervalMs?: number;
     const jobs = [put(client, DEMO_STREAMS.clickstream, entries(clickEvent, 1 + (i % 3)))];
     if (i % 2 === 0) jobs.push(put(client, DEMO_STREAMS.orders, entries(orderEvent, 1)));
     if (i % 4 === 0) jobs.push(put(client, DEMO_STREAMS.sensors, entries(sensorEvent, 2)));
+    if (i % 5 === 0) jobs.push(put(client, DEMO_STREAMS.logs, [cloudWatchLogsRecord()]));
+    if (i % 6 === 0) jobs.push(kplRecords(10).then((r) => put(client, DEMO_STREAMS.kpl, r)));
     Promise.all(jobs).catch((e) => opts.onError?.(e));
   }, opts.intervalMs ?? 1000);
   timer.unref?.();
