@@ -29,6 +29,8 @@ describe('Kinesis explorer inside VS Code', () => {
   it('activates, contributes the view and its commands', async () => {
     const a = await api();
     assert.ok(a.services && a.explorer);
+    // activate() does no network work: the local endpoint has not been started by it.
+    assert.equal(a.services.local.isEmbeddedRunning, false);
     const cmds = await vscode.commands.getCommands(true);
     for (const c of ['kinesis.createStream', 'kinesis.deleteStream', 'kinesis.splitShard', 'kinesis.mergeShards', 'kinesis.refresh']) {
       assert.ok(cmds.includes(c), c);
