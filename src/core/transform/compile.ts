@@ -1,0 +1,116 @@
+/**
+ * Turns a handler (a file in the workspace, or code written in a notebook cell) into one
+ * CommonJS file the isolated runner can load. esbuild bundles the handler's own modules (so a
+ * TypeScript handler importing `./lib/x` works) and leaves packages external: they are required
+ * at run time from the workspace's node_modules (the runner sets NODE_PATH), as in Lambda.
+ */
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import type * as esbuildType from 'esbuild';
+import { UserError } from '../aws/errors';
+
+export type HandlerSource =
+  | { kind: 'file'; path: string; exportName?: string }
+  | { kind: 'code'; code: string; language: 'javascript' | 'typescript'; resolveDir: string; label: string; exportName?: string };
+
+export interface CompiledHandler {
+  /** The bundled CommonJS file with an inline source map. */
+  file: string;
+  exportName: string;
+  /** node_modules folders from the handler's folder upwards, for NODE_PATH. */
+  nodePath: string[];
+  /** The directory the bundle was written in (stack frames in it are rewritten to the label). */
+  outDir: string;
+  /** What people call this handler in messages. */
+  label: string;
+  compileMs: number;
+}
+
+/** `./src/transform.ts#handler` → file and export (default export name `handler`). */
+export function parseHandlerSpec(spec: string, baseDir: string): { path: string; exportName: string } {
+  const hash = spec.lastIndexOf('#');
+  const file = hash > 0 ? spec.slice(0, hash) : spec;
+  const exportName = hash > 0 ? spec.slice(hash + 1) || 'handler' : 'handler';
+  return { path: isAbsolute(file) ? file : resolve(baseDir, file), exportName };
+}
+
+// Loaded lazily and outside the extension bundle: esbuild runs its own native binary.
+let esbuildModule: typeof esbuildType | undefined;
+function esbuild(): typeof esbuildType {
+  if (!esbuildModule) {
+    try {
+      esbuildModule = createRequire(__filename)('esbuild') as typeof esbuildType;
+    } catch {
+      throw new UserError('Could not load esbuild, which compiles transform handlers.', 'Run "npm install" in the extension folder.');
+    }
+  }
+  return esbuildModule;
+}
+
+export function nodeModulesChain(dir: string): string[] {
+  const out: string[] = [];
+  let d = resolve(dir);
+  for (;;) {
+    if (!d.endsWith('node_modules')) out.push(join(d, 'node_modules'));
+    const up = dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+  return out;
+}
+
+export async function compileHandler(src: HandlerSource, outDir: string): Promise<CompiledHandler> {
+  const started = Date.now();
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, 'handler.js');
+  const common: esbuildType.BuildOptions = {
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    packages: 'external',
+    sourcemap: 'inline',
+    outfile: file,
+    write: true,
+    logLevel: 'silent',
+  };
+  let resolveDir: string;
+  let label: string;
+  try {
+    if (src.kind === 'file') {
+      resolveDir = dirname(src.path);
+      label = src.path;
+      await esbuild().build({ ...common, entryPoints: [src.path] });
+    } else {
+      resolveDir = src.resolveDir;
+      label = src.label;
+      await esbuild().build({
+        ...common,
+        stdin: { contents: src.code, loader: src.language === 'typescript' ? 'ts' : 'js', resolveDir: src.resolveDir, sourcefile: src.label },
+      });
+    }
+  } catch (e) {
+    const errors = (e as { errors?: esbuildType.Message[] }).errors;
+    if (errors?.length) {
+      const where = (m: esbuildType.Message) => (m.location ? `${m.location.file}:${m.location.line}:${m.location.column + 1}: ` : '');
+      throw new CompileError(errors.map((m) => `${where(m)}${m.text}`).join('\n'));
+    }
+    throw e;
+  }
+  return {
+    file,
+    exportName: src.exportName ?? 'handler',
+    nodePath: nodeModulesChain(resolveDir),
+    outDir,
+    label,
+    compileMs: Date.now() - started,
+  };
+}
+
+export class CompileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CompileError';
+  }
+}

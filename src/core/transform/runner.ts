@@ -1,0 +1,423 @@
+/**
+ * Runs a user's handler isolated from the caller (the extension host or the CLI): in a child
+ * process with a heap limit (--max-old-space-size), a resident-memory watchdog (for Buffers,
+ * which live outside the heap), a wall-clock timeout per invocation that kills it, console
+ * output captured apart from results, and source-mapped stacks (--enable-source-maps).
+ * An infinite loop, a huge allocation or process.exit() ends that run with a clear message.
+ */
+import { ChildProcess, fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { CHILD_HOST_SOURCE, EXIT_MARKER } from './childHost';
+import { compileHandler, CompiledHandler, CompileError, HandlerSource } from './compile';
+
+export interface RunnerOptions {
+  /** Per invocation, like a Lambda timeout. */
+  timeoutMs?: number;
+  /** Like the Lambda memory size: heap limit, and the process is killed well above it. */
+  memoryMb?: number;
+  signal?: AbortSignal;
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  functionName?: string;
+  region?: string;
+  /** Console output kept per run; the rest is cut. */
+  maxLogBytes?: number;
+}
+
+export const DEFAULT_TIMEOUT_MS = 60_000;
+export const DEFAULT_MEMORY_MB = 512;
+
+export type FailureKind = 'compile' | 'load' | 'error' | 'timeout' | 'memory' | 'exit' | 'crash' | 'cancelled';
+
+export interface RunFailure {
+  kind: FailureKind;
+  message: string;
+  /** The stack, mapped to the handler's source lines. */
+  stack?: string;
+}
+
+export type InvokeOutcome =
+  | { ok: true; response: unknown; responseBytes: number; durationMs: number }
+  | { ok: false; failure: RunFailure; durationMs: number };
+
+export interface LogLine {
+  stream: 'stdout' | 'stderr';
+  text: string;
+  /** The invocation it was written during, when one was running. */
+  invocation?: number;
+}
+
+let hostFile: string | undefined;
+function childHostFile(): string {
+  if (hostFile && existsSync(hostFile)) return hostFile;
+  const dir = join(tmpdir(), 'kinesis-transform-host');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `host-${hashOf(CHILD_HOST_SOURCE)}.js`);
+  if (!existsSync(file) || readFileSync(file, 'utf8') !== CHILD_HOST_SOURCE) writeFileSync(file, CHILD_HOST_SOURCE);
+  return (hostFile = file);
+}
+
+function hashOf(s: string): string {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+  return (h >>> 0).toString(36);
+}
+
+type ChildMessage =
+  | { type: 'ready' }
+  | { type: 'loaded' }
+  | { type: 'load-error'; error: ErrorInfo }
+  | { type: 'result'; id: number; json?: string; ms: number }
+  | { type: 'error'; id: number; error: ErrorInfo }
+  | { type: 'uncaught'; id?: number; error: ErrorInfo };
+
+interface ErrorInfo {
+  name: string;
+  message: string;
+  stack?: string;
+}
+
+/** Resident memory of a process in MB (Linux /proc); undefined where unavailable. */
+function rssMb(pid: number): number | undefined {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One warm child process holding one loaded handler, invoked any number of times. */
+export class HandlerProcess {
+  readonly logs: LogLine[] = [];
+  private logBytes = 0;
+  private logsCut = false;
+  private dying = false;
+  private stderrTail = '';
+  private exitInfo?: { code: number; stack?: string };
+  private exited?: { code: number | null; signal: NodeJS.Signals | null };
+  private killedFor?: RunFailure;
+  private pending?: { id: number; resolve: (m: ChildMessage | undefined) => void };
+  private loadWaiter?: (m: ChildMessage | undefined) => void;
+  private nextId = 0;
+  private invocation?: number;
+  private watchdog?: NodeJS.Timeout;
+  private readonly exitPromise: Promise<void>;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly compiled: CompiledHandler,
+    private readonly opts: RunnerOptions,
+  ) {
+    const maxLog = opts.maxLogBytes ?? 1024 * 1024;
+    const onData = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+      let text = chunk.toString('utf8');
+      if (stream === 'stderr') {
+        this.stderrTail = (this.stderrTail + text).slice(-8192);
+        const at = text.indexOf(EXIT_MARKER);
+        if (at >= 0) {
+          const end = text.indexOf('\n', at);
+          try {
+            this.exitInfo = JSON.parse(text.slice(at + EXIT_MARKER.length, end < 0 ? undefined : end));
+          } catch {
+            this.exitInfo = { code: 0 };
+          }
+          text = text.slice(0, at) + (end < 0 ? '' : text.slice(end + 1));
+        }
+      }
+      // V8's out-of-memory report (GC trace and native frames) is noise next to our own message.
+      if (stream === 'stderr' && /<--- Last few GCs --->|FATAL ERROR:/.test(text)) this.dying = true;
+      if (!text || (stream === 'stderr' && this.dying)) return;
+      if (this.logBytes >= maxLog) {
+        if (!this.logsCut) this.logs.push({ stream, text: `[output cut after ${maxLog} bytes]\n` });
+        this.logsCut = true;
+        return;
+      }
+      this.logBytes += text.length;
+      this.logs.push({ stream, text: this.mapPaths(text), ...(this.invocation === undefined ? {} : { invocation: this.invocation }) });
+    };
+    child.stdout?.on('data', onData('stdout'));
+    child.stderr?.on('data', onData('stderr'));
+    child.on('message', (m: ChildMessage) => this.onMessage(m));
+    this.exitPromise = new Promise((resolve) =>
+      child.once('exit', (code, signal) => {
+        this.exited = { code, signal };
+        if (this.watchdog) clearInterval(this.watchdog);
+        // Let the last stderr chunk (the heap-limit message) arrive before judging the exit.
+        setImmediate(() => {
+          this.loadWaiter?.(undefined);
+          this.pending?.resolve(undefined);
+          resolve();
+        });
+      }),
+    );
+    const memoryMb = opts.memoryMb ?? DEFAULT_MEMORY_MB;
+    // Node itself takes ~50 MB; Buffers are outside the V8 heap limit, so watch the whole process.
+    const rssLimit = memoryMb + 256;
+    this.watchdog = setInterval(() => {
+      const rss = child.pid ? rssMb(child.pid) : undefined;
+      if (rss !== undefined && rss > rssLimit) {
+        this.kill({ kind: 'memory', message: `The handler used ${Math.round(rss)} MB of memory, over the ${memoryMb} MB limit; the run was stopped.` });
+      }
+    }, 100);
+    this.watchdog.unref();
+  }
+
+  /** Starts a child and loads the compiled handler in it. */
+  static async start(compiled: CompiledHandler, opts: RunnerOptions = {}): Promise<HandlerProcess> {
+    const memoryMb = opts.memoryMb ?? DEFAULT_MEMORY_MB;
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      NODE_PATH: [...compiled.nodePath, process.env.NODE_PATH].filter(Boolean).join(delimiter),
+      AWS_REGION: opts.region ?? process.env.AWS_REGION ?? 'us-east-1',
+      AWS_LAMBDA_FUNCTION_NAME: opts.functionName ?? 'local-transform',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      ...opts.env,
+    };
+    // Under Electron (the VS Code desktop extension host), the executable must act as Node.
+    if (process.versions.electron) env.ELECTRON_RUN_AS_NODE = '1';
+    for (const k of Object.keys(env)) if (k.startsWith('VSCODE_')) delete env[k];
+    const child = fork(childHostFile(), [], {
+      cwd: opts.cwd,
+      env,
+      execArgv: [`--max-old-space-size=${memoryMb}`, '--enable-source-maps', '--stack-trace-limit=30'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'advanced',
+    });
+    const proc = new HandlerProcess(child, compiled, opts);
+    const onAbort = () => proc.kill({ kind: 'cancelled', message: 'The run was cancelled.' });
+    if (opts.signal?.aborted) onAbort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    child.once('exit', () => opts.signal?.removeEventListener('abort', onAbort));
+    await proc.load();
+    return proc;
+  }
+
+  private onMessage(m: ChildMessage): void {
+    switch (m.type) {
+      case 'ready':
+        sendToChild(this.child, { type: 'load', file: this.compiled.file, exportName: this.compiled.exportName });
+        return;
+      case 'loaded':
+      case 'load-error':
+        this.loadWaiter?.(m);
+        return;
+      case 'result':
+      case 'error':
+        if (this.pending?.id === m.id) this.pending.resolve(m);
+        return;
+      case 'uncaught':
+        if (this.pending) this.pending.resolve(m);
+        else if (this.loadWaiter) this.loadWaiter(m);
+        return;
+    }
+  }
+
+  private load(): Promise<void> {
+    return new Promise<ChildMessage | undefined>((resolve) => (this.loadWaiter = resolve)).then((m) => {
+      this.loadWaiter = undefined;
+      if (m?.type === 'loaded') return;
+      if (m && (m.type === 'load-error' || m.type === 'uncaught')) {
+        void this.dispose();
+        throw new RunFailureError({ kind: 'load', message: `Loading the handler failed: ${m.error.message}`, stack: this.mapStack(m.error.stack) }, this.logs);
+      }
+      throw new RunFailureError(this.exitFailure('while loading the handler'), this.logs);
+    });
+  }
+
+  /** Invokes the handler once; never throws: a failure is an outcome. */
+  async invoke(event: unknown, invocation = 0, context: Record<string, unknown> = {}): Promise<InvokeOutcome> {
+    const started = Date.now();
+    if (this.exited || this.killedFor) {
+      return { ok: false, failure: this.killedFor ?? this.exitFailure('before the invocation'), durationMs: 0 };
+    }
+    const id = this.nextId++;
+    const timeoutMs = this.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.invocation = invocation;
+    const reply = new Promise<ChildMessage | undefined>((resolve) => (this.pending = { id, resolve }));
+    const timer = setTimeout(
+      () => this.kill({ kind: 'timeout', message: `The handler did not finish within ${timeoutMs} ms (invocation ${invocation + 1}); the run was stopped.` }),
+      timeoutMs,
+    );
+    const memoryMb = this.opts.memoryMb ?? DEFAULT_MEMORY_MB;
+    const awsRequestId = (event as { invocationId?: string })?.invocationId ?? randomUUID();
+    const functionName = this.opts.functionName ?? 'local-transform';
+    sendToChild(this.child, {
+      type: 'invoke',
+      id,
+      event,
+      context: {
+        awsRequestId,
+        functionName,
+        functionVersion: '$LATEST',
+        invokedFunctionArn: `arn:aws:lambda:${this.opts.region ?? 'us-east-1'}:123456789012:function:${functionName}`,
+        memoryLimitInMB: String(memoryMb),
+        logGroupName: `/aws/lambda/${functionName}`,
+        logStreamName: 'local',
+        deadline: started + timeoutMs,
+        ...context,
+      },
+    });
+    const m = await reply;
+    clearTimeout(timer);
+    this.pending = undefined;
+    this.invocation = undefined;
+    const durationMs = Date.now() - started;
+    if (m?.type === 'result') {
+      const json = m.json;
+      let response: unknown;
+      try {
+        response = json === undefined ? undefined : JSON.parse(json);
+      } catch {
+        response = json;
+      }
+      return { ok: true, response, responseBytes: json === undefined ? 0 : Buffer.byteLength(json), durationMs: m.ms };
+    }
+    if (m?.type === 'error' || m?.type === 'uncaught') {
+      const e = m.error;
+      return {
+        ok: false,
+        failure: {
+          kind: 'error',
+          message: `${m.type === 'uncaught' ? 'Uncaught ' : ''}${e.name && e.name !== 'Error' ? e.name + ': ' : ''}${e.message}`,
+          stack: this.mapStack(e.stack),
+        },
+        durationMs,
+      };
+    }
+    return { ok: false, failure: this.killedFor ?? this.exitFailure(`during invocation ${invocation + 1}`), durationMs };
+  }
+
+  private exitFailure(when: string): RunFailure {
+    if (this.killedFor) return this.killedFor;
+    if (this.exitInfo) {
+      return {
+        kind: 'exit',
+        message: `The handler called process.exit(${this.exitInfo.code}) ${when}; in Lambda that ends the runtime and fails the invocation. Return the response instead.`,
+        stack: this.mapStack(this.exitInfo.stack),
+      };
+    }
+    if (/heap out of memory|Reached heap limit|Allocation failed/i.test(this.stderrTail)) {
+      return { kind: 'memory', message: `The handler ran out of memory (heap limit ${this.opts.memoryMb ?? DEFAULT_MEMORY_MB} MB) ${when}; the run was stopped.` };
+    }
+    const how = this.exited ? (this.exited.signal ? `signal ${this.exited.signal}` : `exit code ${this.exited.code}`) : 'unknown reason';
+    return { kind: 'crash', message: `The handler process ended (${how}) ${when}.`, stack: this.stderrTail.trim() || undefined };
+  }
+
+  private kill(reason: RunFailure): void {
+    if (this.exited || this.killedFor) return;
+    this.killedFor = reason;
+    this.child.kill('SIGKILL');
+  }
+
+  /** Stack frames point into the bundle's temp folder only for inline cell code: show the cell's name. */
+  private mapStack(stack: string | undefined): string | undefined {
+    if (!stack) return undefined;
+    const lines = stack
+      .split('\n')
+      .filter((l) => !l.includes('kinesis-transform-host') && !/\(node:|at node:|at new Promise \(<anonymous>\)/.test(l));
+    return this.mapPaths(lines.join('\n'));
+  }
+
+  private mapPaths(text: string): string {
+    const dir = this.compiled.outDir;
+    return text.split(dir + '/').join('').split(dir + '\\').join('');
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Ends the child (politely via disconnect, then for sure). */
+  async dispose(): Promise<void> {
+    if (this.watchdog) clearInterval(this.watchdog);
+    if (!this.exited) {
+      try {
+        this.child.disconnect();
+      } catch {
+        // already gone
+      }
+      const t = setTimeout(() => this.child.kill('SIGKILL'), 1000);
+      await this.exitPromise;
+      clearTimeout(t);
+    }
+  }
+}
+
+function sendToChild(child: ChildProcess, m: unknown): void {
+  if (child.connected) child.send(m as never, (err) => void err);
+}
+
+export class RunFailureError extends Error {
+  constructor(
+    readonly failure: RunFailure,
+    readonly logs: LogLine[] = [],
+  ) {
+    super(failure.message);
+    this.name = 'RunFailureError';
+  }
+}
+
+export interface RunResult {
+  outcomes: InvokeOutcome[];
+  logs: LogLine[];
+  compileMs: number;
+  /** From start to the handler being loaded in a fresh child. */
+  startMs: number;
+  /** A failure before any invocation (compile, load, cancel). */
+  failure?: RunFailure;
+}
+
+/**
+ * Compiles the handler, starts one child, invokes it for each event in order (like a warm
+ * Lambda container) and ends the child. Stops at the first invocation that kills the child.
+ */
+export async function runHandler(
+  source: HandlerSource,
+  events: readonly unknown[],
+  opts: RunnerOptions & { onInvocation?: (i: number, outcome: InvokeOutcome) => void } = {},
+): Promise<RunResult> {
+  const workDir = mkdtempSync(join(tmpdir(), 'kinesis-transform-'));
+  const result: RunResult = { outcomes: [], logs: [], compileMs: 0, startMs: 0 };
+  let proc: HandlerProcess | undefined;
+  try {
+    let compiled: CompiledHandler;
+    try {
+      compiled = await compileHandler(source, workDir);
+    } catch (e) {
+      result.failure = { kind: 'compile', message: e instanceof CompileError ? `The handler does not compile:\n${e.message}` : (e as Error).message };
+      return result;
+    }
+    result.compileMs = compiled.compileMs;
+    if (opts.signal?.aborted) {
+      result.failure = { kind: 'cancelled', message: 'The run was cancelled.' };
+      return result;
+    }
+    const t0 = Date.now();
+    try {
+      proc = await HandlerProcess.start(compiled, opts);
+    } catch (e) {
+      result.failure = e instanceof RunFailureError ? e.failure : { kind: 'crash', message: (e as Error).message };
+      if (e instanceof RunFailureError) result.logs = e.logs;
+      return result;
+    }
+    result.startMs = Date.now() - t0;
+    for (let i = 0; i < events.length; i++) {
+      const outcome = await proc.invoke(events[i], i);
+      result.outcomes.push(outcome);
+      opts.onInvocation?.(i, outcome);
+      if (!outcome.ok && outcome.failure.kind !== 'error') break;
+    }
+    return result;
+  } finally {
+    if (proc) {
+      await proc.dispose();
+      result.logs = proc.logs;
+    }
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,276 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import * as vscode from 'vscode';
+import { describeError, UserError } from '../../core/aws/errors';
+import { CellSpec, CellSpecError, parseCell, SampleSource } from '../../core/transform/cellSpec';
+import { parseHandlerSpec } from '../../core/transform/compile';
+import { displayText, hasErrors, runTransform, TransformReport } from '../../core/transform/engine';
+import { NOTEBOOK_TYPE, StoredSample } from '../../core/transform/notebookFormat';
+import { esc, renderDelivery, renderRecordTable, renderSample, renderViolations } from '../../core/transform/renderHtml';
+import { fromStored, parseJsonLines, sampleFromStream, toStored } from '../../core/transform/sample';
+import { SampleRecord } from '../../core/transform/sampleRecord';
+import { Disposable } from '../dispose';
+import type { ExtensionServices } from '../services';
+
+export const CONTROLLER_ID = 'kinesis-transform-kernel';
+
+/** What a sample cell produced, kept for the transform cells below it (re-runs reuse it). */
+interface Sample {
+  records: SampleRecord[];
+  streamName?: string;
+  region?: string;
+  description: string;
+}
+
+/** Output metadata the integration tests (and anyone scripting the notebook) can read. */
+export interface TransformOutputMetadata {
+  kind: 'sample' | 'records' | 'delivery' | 'violations' | 'error' | 'console';
+  records?: number;
+  counts?: Record<string, number>;
+  violations?: { code: string; recordIndex?: number; message: string }[];
+  objects?: string[];
+}
+
+/**
+ * The transform notebook's kernel: owns its NotebookController, runs sample and transform cells
+ * in order, and cancels through an AbortController per cell (the handler's child process is killed).
+ */
+export class TransformKernel extends Disposable {
+  readonly controller: vscode.NotebookController;
+  private readonly samples = new Map<string, Sample>();
+  private readonly running = new Set<AbortController>();
+  private order = 0;
+
+  constructor(private readonly services: ExtensionServices) {
+    super();
+    this.controller = this._register(vscode.notebooks.createNotebookController(CONTROLLER_ID, NOTEBOOK_TYPE, 'Kinesis Transform'));
+    this.controller.supportedLanguages = ['json', 'typescript', 'javascript'];
+    this.controller.supportsExecutionOrder = true;
+    this.controller.description = 'Runs handlers locally, isolated';
+    this.controller.detail = 'Firehose data transformation and Lambda Kinesis handlers, checked against the contract';
+    this.controller.executeHandler = (cells, notebook) => this.execute(cells, notebook);
+    this.controller.interruptHandler = () => this.cancelAll();
+    this._register(vscode.workspace.onDidCloseNotebookDocument((nb) => this.forget(nb)));
+    this._register({ dispose: () => this.cancelAll() });
+  }
+
+  async execute(cells: readonly vscode.NotebookCell[], notebook: vscode.NotebookDocument): Promise<void> {
+    for (const cell of cells) {
+      if (this.isDisposed) return;
+      await this.runCell(cell, notebook);
+    }
+  }
+
+  cancelAll(): void {
+    for (const c of this.running) c.abort();
+  }
+
+  private forget(nb: vscode.NotebookDocument): void {
+    const prefix = nb.uri.toString() + '#';
+    for (const k of [...this.samples.keys()]) if (k.startsWith(prefix)) this.samples.delete(k);
+  }
+
+  private key(notebook: vscode.NotebookDocument, cell: vscode.NotebookCell): string {
+    return `${notebook.uri.toString()}#${cell.document.uri.fragment || cell.index}`;
+  }
+
+  private async runCell(cell: vscode.NotebookCell, notebook: vscode.NotebookDocument): Promise<void> {
+    if (cell.kind !== vscode.NotebookCellKind.Code) return;
+    const exec = this.controller.createNotebookCellExecution(cell);
+    exec.executionOrder = ++this.order;
+    const abort = new AbortController();
+    this.running.add(abort);
+    const sub = exec.token.onCancellationRequested(() => abort.abort());
+    exec.start(Date.now());
+    let success = true;
+    try {
+      await exec.clearOutput();
+      const spec = parseCell(cell.document.languageId, cell.document.getText());
+      if (spec.kind === 'sample') {
+        const sample = await this.takeSample(cell, notebook, spec, abort.signal);
+        await exec.replaceOutput(sampleOutput(sample));
+      } else if (spec.kind === 'transform') {
+        const sample = await this.sampleFor(cell, notebook, abort.signal);
+        const report = await this.transform(cell, notebook, spec, sample, abort.signal);
+        await exec.replaceOutput(reportOutputs(report));
+        success = !hasErrors(report);
+      }
+    } catch (e) {
+      success = false;
+      const cancelled = abort.signal.aborted;
+      const message = cancelled ? 'Cancelled.' : e instanceof CellSpecError ? e.message : describeError(e, { operation: 'run the cell' }).message;
+      if (!cancelled && !(e instanceof CellSpecError) && !(e instanceof UserError)) this.services.log.error('Transform notebook cell failed', e);
+      await exec.replaceOutput(errorOutput(message));
+    } finally {
+      sub.dispose();
+      this.running.delete(abort);
+      exec.end(success, Date.now());
+    }
+  }
+
+  /** The sample of the nearest sample cell above, taking it now if this session has not. */
+  private async sampleFor(cell: vscode.NotebookCell, notebook: vscode.NotebookDocument, signal: AbortSignal): Promise<Sample> {
+    for (let i = cell.index - 1; i >= 0; i--) {
+      const above = notebook.cellAt(i);
+      if (above.kind !== vscode.NotebookCellKind.Code || above.document.languageId !== 'json') continue;
+      let spec: CellSpec;
+      try {
+        spec = parseCell('json', above.document.getText());
+      } catch {
+        continue;
+      }
+      if (spec.kind !== 'sample') continue;
+      return this.samples.get(this.key(notebook, above)) ?? (await this.takeSample(above, notebook, spec, signal));
+    }
+    throw new UserError('There is no sample cell above this one. Add a JSON cell such as { "sample": { "stream": "orders", "count": 500 } } before it.');
+  }
+
+  private async takeSample(cell: vscode.NotebookCell, notebook: vscode.NotebookDocument, spec: Extract<CellSpec, { kind: 'sample' }>, signal: AbortSignal): Promise<Sample> {
+    const stored = cell.metadata?.storedSample as StoredSample | undefined;
+    let sample: Sample;
+    const src = spec.source;
+    if (src.type === 'stored' || (stored && !spec.refresh && stored.spec === spec.key && stored.records.length)) {
+      if (!stored) throw new UserError('This sample cell has no stored records. Take a sample from a stream or file first, with "store": true.');
+      const records = stored.records.map((r, i) => fromStored(r, i));
+      sample = {
+        records,
+        streamName: src.type === 'stream' ? src.stream : undefined,
+        description: `${records.length.toLocaleString('en-US')} records stored in the notebook (taken ${stored.takenAt}). Set "refresh": true or change the spec to take a new sample.`,
+      };
+    } else {
+      sample = await this.freshSample(src, notebook, signal);
+    }
+    if (spec.store && src.type !== 'stored') {
+      const value: StoredSample = { spec: spec.key, takenAt: new Date().toISOString(), records: sample.records.map(toStored) };
+      if (!stored || stored.spec !== value.spec || stored.records.length !== value.records.length || spec.refresh) await this.setStored(notebook, cell, value);
+    } else if (!spec.store && stored) {
+      await this.setStored(notebook, cell, undefined);
+    }
+    this.samples.set(this.key(notebook, cell), sample);
+    return sample;
+  }
+
+  private async freshSample(src: SampleSource, notebook: vscode.NotebookDocument, signal: AbortSignal): Promise<Sample> {
+    if (src.type === 'file') {
+      const path = resolvePath(src.file, notebook);
+      if (!existsSync(path)) throw new UserError(`The sample file ${src.file} was not found (looked at ${path}).`);
+      const records = parseJsonLines(readFileSync(path, 'utf8')).slice(0, src.count ?? Infinity);
+      return { records, description: `${records.length.toLocaleString('en-US')} records from ${basename(path)}.` };
+    }
+    if (src.type !== 'stream') throw new UserError('Nothing to sample.');
+    const connection = await this.services.connections.get(src.connection);
+    if (!connection) {
+      const known = (await this.services.connections.list()).map((c) => c.id);
+      throw new UserError(`There is no connection "${src.connection}". Known connections: ${known.join(', ') || 'none'}.`);
+    }
+    const client = await this.services.clients.kinesisClient(connection);
+    const records = await sampleFromStream(client, src.stream, { from: src.from, count: src.count, signal });
+    if (signal.aborted) throw new UserError('Cancelled.');
+    const from = typeof src.from === 'string' ? src.from : `AT_TIMESTAMP ${src.from.atTimestamp}`;
+    const shards = new Set(records.map((r) => r.shardId)).size;
+    return {
+      records,
+      streamName: src.stream,
+      region: connection.region,
+      description: `${records.length.toLocaleString('en-US')} records from stream ${src.stream} (${connection.id}), ${from}, ${shards} shard${shards === 1 ? '' : 's'}${
+        records.length < src.count ? ` — the stream had no more than that (asked for ${src.count})` : ''
+      }.`,
+    };
+  }
+
+  private async setStored(notebook: vscode.NotebookDocument, cell: vscode.NotebookCell, value: StoredSample | undefined): Promise<void> {
+    const metadata: Record<string, unknown> = { ...cell.metadata };
+    if (value) metadata.storedSample = value;
+    else delete metadata.storedSample;
+    const edit = new vscode.WorkspaceEdit();
+    edit.set(notebook.uri, [vscode.NotebookEdit.updateCellMetadata(cell.index, metadata)]);
+    await vscode.workspace.applyEdit(edit);
+  }
+
+  private async transform(cell: vscode.NotebookCell, notebook: vscode.NotebookDocument, spec: Extract<CellSpec, { kind: 'transform' }>, sample: Sample, signal: AbortSignal): Promise<TransformReport> {
+    const h = spec.handler;
+    let handler: Parameters<typeof runTransform>[0]['handler'];
+    if (h.type === 'file') {
+      const { path, exportName } = parseHandlerSpec(h.spec, baseDir(notebook));
+      const found = existsSync(path) ? path : workspaceRelative(h.spec.split('#')[0]);
+      if (!found) throw new UserError(`The handler file ${h.spec.split('#')[0]} was not found (looked at ${path}).`);
+      handler = { kind: 'file', path: found, exportName };
+      const dirty = vscode.workspace.textDocuments.find((d) => d.isDirty && d.uri.fsPath === found);
+      if (dirty) void vscode.window.showWarningMessage(`${basename(found)} has unsaved changes; the notebook runs the saved file.`);
+    } else {
+      handler = { kind: 'code', code: h.code, language: h.language, resolveDir: baseDir(notebook), label: `cell-${cell.index + 1}.${h.language === 'typescript' ? 'ts' : 'js'}`, exportName: h.exportName };
+    }
+    return runTransform({
+      handler,
+      handlerLabel: h.type === 'file' ? h.spec : `cell ${cell.index + 1} (${h.language === 'typescript' ? 'TypeScript' : 'JavaScript'})`,
+      records: sample.records,
+      mode: spec.options.mode,
+      streamName: sample.streamName,
+      region: sample.region,
+      prefix: spec.options.prefix,
+      deliveryStreamName: spec.options.deliveryStreamName,
+      bufferBytes: spec.options.bufferBytes,
+      batchSize: spec.options.batchSize,
+      timeoutMs: spec.options.timeoutMs,
+      memoryMb: spec.options.memoryMb,
+      cwd: baseDir(notebook),
+      signal,
+    });
+  }
+}
+
+function baseDir(notebook: vscode.NotebookDocument): string {
+  if (notebook.uri.scheme === 'file') return dirname(notebook.uri.fsPath);
+  return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? tmpdir();
+}
+
+function workspaceRelative(p: string): string | undefined {
+  if (isAbsolute(p)) return undefined;
+  for (const f of vscode.workspace.workspaceFolders ?? []) {
+    const candidate = join(f.uri.fsPath, p);
+    if (existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function resolvePath(p: string, notebook: vscode.NotebookDocument): string {
+  if (isAbsolute(p)) return p;
+  const here = join(baseDir(notebook), p);
+  return existsSync(here) ? here : workspaceRelative(p) ?? here;
+}
+
+function html(markup: string, metadata: TransformOutputMetadata): vscode.NotebookCellOutput {
+  return new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text(markup, 'text/html')], metadata as unknown as Record<string, unknown>);
+}
+
+function sampleOutput(s: Sample): vscode.NotebookCellOutput[] {
+  return [
+    html(
+      renderSample({
+        description: s.description,
+        total: s.records.length,
+        records: s.records.slice(0, 10).map((r) => ({ shardId: r.shardId, partitionKey: r.partitionKey, sequenceNumber: r.sequenceNumber, arrivalTime: r.arrivalTime, text: displayText(r.data, 300) })),
+      }),
+      { kind: 'sample', records: s.records.length },
+    ),
+  ];
+}
+
+function reportOutputs(r: TransformReport): vscode.NotebookCellOutput[] {
+  const violations = r.violations.map((v) => ({ code: v.code, message: v.message, ...(v.recordIndex !== undefined ? { recordIndex: v.recordIndex } : {}) }));
+  // Violations first: they are what a run is for; then every record, then what would be delivered.
+  const out: vscode.NotebookCellOutput[] = [];
+  if (r.violations.length) out.push(html(renderViolations(r), { kind: 'violations', violations }));
+  out.push(html(renderRecordTable(r), { kind: 'records', records: r.records, counts: r.counts, violations }));
+  if (r.delivery) out.push(html(renderDelivery(r), { kind: 'delivery', objects: r.delivery.objects.map((o) => o.key) }));
+  const stdout = r.logs.filter((l) => l.stream === 'stdout').map((l) => l.text).join('');
+  const stderr = r.logs.filter((l) => l.stream === 'stderr').map((l) => l.text).join('');
+  if (stdout) out.push(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.stdout(stdout)], { kind: 'console' }));
+  if (stderr) out.push(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.stderr(stderr)], { kind: 'console' }));
+  return out;
+}
+
+function errorOutput(message: string): vscode.NotebookCellOutput[] {
+  return [html(`<div class="ktn" data-kind="error" style="color: var(--vscode-errorForeground)">${esc(message)}</div>`, { kind: 'error' })];
+}
