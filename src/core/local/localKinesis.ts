@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { spawn } from 'node:child_process';
+import { patchKinesalite } from './kinesalitePatches';
 
 export interface LocalKinesisOptions {
   /** Port to listen on; 0 (the default) picks a free one. */
@@ -52,6 +53,7 @@ export function listenOnLoopback(server: Server, port = 0): Promise<number> {
 /** An in-memory kinesalite server, not yet listening: its 'request' handler serves Kinesis. */
 export function createKinesaliteServer(options: Pick<LocalKinesisOptions, 'shardLimit'> = {}): Server {
   // Loaded lazily: it costs nothing until the Local connection is used, and esbuild keeps it external.
+  patchKinesalite(require);
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const kinesalite = require('kinesalite') as (opts: object) => Server;
   return kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: options.shardLimit ?? 1000 });
@@ -65,6 +67,7 @@ export function createKinesaliteServer(options: Pick<LocalKinesisOptions, 'shard
  */
 async function startPersistentKinesis(options: LocalKinesisOptions & { path: string }): Promise<LocalKinesis> {
   const script = `
+    (${patchKinesalite.toString()})(require('module').createRequire(${JSON.stringify(require.resolve('kinesalite'))}));
     const server = require(${JSON.stringify(require.resolve('kinesalite'))})(${JSON.stringify({
       createStreamMs: 0,
       deleteStreamMs: 0,

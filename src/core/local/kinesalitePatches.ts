@@ -1,0 +1,46 @@
+/**
+ * A fix for kinesalite 3.3.3: GetShardIterator with AT_TIMESTAMP never answers when no record of
+ * the shard arrived at or after the timestamp (it waits for a first match that never comes), so
+ * "read from a time" on a quiet shard hung for ever. Real Kinesis then returns an iterator that
+ * yields the records arriving later: LATEST, as of now. This wraps the action to do that.
+ *
+ * Self-contained (it is also sent as source text to the persistent endpoint's child process) and
+ * applied before kinesalite's index loads its actions.
+ */
+export function patchKinesalite(req: NodeRequire): void {
+  const path = req.resolve('kinesalite/actions/getShardIterator');
+  const original = req(path);
+  if (original.__kinesisDevtoolsPatched) return;
+  const db = req(req.resolve('kinesalite/db'));
+  const patched = function getShardIterator(store: any, data: any, cb: (err: unknown, res?: unknown) => void) {
+    if (data.ShardIteratorType !== 'AT_TIMESTAMP' || data.Timestamp == null || data.Timestamp * 1000 > Date.now()) {
+      return original(store, data, cb);
+    }
+    let shardIx: number;
+    let streamDb: any;
+    try {
+      shardIx = db.resolveShardId(data.ShardId).shardIx;
+      streamDb = store.getStreamDb(data.StreamName);
+    } catch {
+      return original(store, data, cb);
+    }
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (!settled) {
+        settled = true;
+        fn();
+      }
+    };
+    const rs = streamDb.createReadStream({ gt: db.shardIxToHex(shardIx), lt: db.shardIxToHex(shardIx + 1) });
+    rs.on('data', (item: any) => {
+      if (item.value.ApproximateArrivalTimestamp >= data.Timestamp) {
+        settle(() => original(store, data, cb));
+        rs.destroy();
+      }
+    });
+    rs.on('error', (e: unknown) => settle(() => cb(e)));
+    rs.on('end', () => settle(() => original(store, { ...data, ShardIteratorType: 'LATEST', Timestamp: undefined }, cb)));
+  };
+  (patched as any).__kinesisDevtoolsPatched = true;
+  req.cache[path]!.exports = patched;
+}
