@@ -13,10 +13,10 @@ async function atTimestampOnQuietShard(client: KinesisClient): Promise<void> {
   await client.send(new PutRecordCommand({ StreamName: 'quiet', PartitionKey: 'k', Data: Buffer.from('before') }));
   await new Promise((r) => setTimeout(r, 1100));
   const [shard] = await svc.listShards('quiet');
-  // Nothing arrived at or after this time: kinesalite 3.3.3 alone never answers this call.
+  // Nothing arrived at or after this time: kinesalite 3.3.3 alone never answers this call (the
+  // test then fails on mocha's timeout).
   const it = await client.send(
     new GetShardIteratorCommand({ StreamName: 'quiet', ShardId: shard.shardId, ShardIteratorType: 'AT_TIMESTAMP', Timestamp: new Date(Date.now() - 500) }),
-    { abortSignal: AbortSignal.timeout(5000) },
   );
   assert.ok(it.ShardIterator);
   await client.send(new PutRecordCommand({ StreamName: 'quiet', PartitionKey: 'k', Data: Buffer.from('after') }));

@@ -228,7 +228,7 @@ describe('transform CLI', function () {
 
   it('fails CI on the demo handler’s deliberate bug, on the right record, from a JSON Lines file or a notebook’s stored sample', async () => {
     let out = '';
-    const demo = join(FIX, 'demo');
+    const demo = join(FIX, '../../../demo');
     assert.equal(await main(['--handler', './src/transform.ts', '--sample', 'orders-sample.jsonl', '--prefix', 'orders/city=!{partitionKeyFromLambda:city}/'], demo, (s) => (out += s)), 1);
     assert.match(out, /ERROR \[invalid-base64\] record 14: /);
     assert.equal((out.match(/ERROR/g) ?? []).length, 1, out);
