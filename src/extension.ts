@@ -11,6 +11,9 @@ import { ExtensionServices } from './vscode/services';
 import { settings } from './vscode/settings';
 import { resolveStream } from './vscode/streamPicker';
 import { ExplorerProvider, VIEW_ID } from './vscode/tree/explorerProvider';
+import { registerInspector } from './vscode/inspector';
+import { registerNotebook } from './vscode/notebook';
+import { registerProducer } from './vscode/producer';
 
 let local: LocalEndpointManager | undefined;
 
@@ -72,6 +75,9 @@ export function activate(context: vscode.ExtensionContext): KinesisDevtoolsApi {
   registerConnectionCommands(services, explorer);
   registerStreamCommands(services, explorer);
   // features register here
+  registerInspector(services);
+  registerNotebook(services);
+  registerProducer(services);
 
   return { services, explorer, hooks: {} };
 }

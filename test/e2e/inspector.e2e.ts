@@ -26,11 +26,15 @@ async function matchText(f: Frame): Promise<string> {
   return (await f.locator('#matchCount').textContent()) ?? '';
 }
 
-for (const theme of ['dark', 'light'] as const) {
+for (const theme of ['dark', 'light', 'high-contrast'] as const) {
   describe(`Record inspector in the browser, ${theme} theme (end to end)`, function () {
     let wb: Workbench;
+    const cspViolations: string[] = [];
     before(async () => {
       wb = await openDemoWorkbench({ theme, width: 1600, height: 1000 });
+      wb.page.on('console', (m) => {
+        if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+      });
       // Beside the demo's JSON orders: a gzip CloudWatch Logs payload and a record that looks like HTML.
       await wb.client.send(
         new PutRecordsCommand({
@@ -41,6 +45,9 @@ for (const theme of ['dark', 'light'] as const) {
           ],
         }),
       );
+    });
+    afterEach(async function () {
+      if (this.currentTest?.state === 'failed') await wb?.screenshot(`inspector-${theme}-failed`).catch(() => undefined);
     });
     after(() => wb?.close());
 
@@ -56,9 +63,14 @@ for (const theme of ['dark', 'light'] as const) {
       const f = await wb.webviewFrame('#position');
       // Start at the trim horizon (all history), all shards.
       await f.locator('#position').click();
-      await f.getByText('Trim horizon (oldest)', { exact: true }).click();
+      await f.getByRole('option', { name: 'Trim horizon (oldest)' }).click();
       await f.locator('#play').click();
-      await f.waitForFunction(() => /^\s*[\d,]{3,} records/.test(document.getElementById('matchCount')?.textContent ?? ''), undefined, { timeout: 60_000 });
+      // Read to the tip of every shard (the split parent shows as closed, the others at the tip).
+      await f.waitForFunction(() => {
+        const chips = [...document.querySelectorAll('.shard-strip .chip')];
+        return chips.length >= 5 && chips.every((c) => c.classList.contains('caught-up') || c.classList.contains('closed')) &&
+          /^\s*[\d,]{3,} records/.test(document.getElementById('matchCount')?.textContent ?? '');
+      }, undefined, { timeout: 90_000 });
       await f.locator('.vt-row:not([hidden]):not(.loading)').first().waitFor({ timeout: 30_000 });
       const total = Number((await matchText(f)).replace(/[^\d]/g, ''));
       assert.ok(total >= 200, `read the demo history (${total})`);
@@ -78,16 +90,22 @@ for (const theme of ['dark', 'light'] as const) {
 
       // The CloudWatch Logs payload is decoded (gzip, then the subscription message).
       await f.locator('#fText input').fill('payment declined');
-      await f.waitForFunction(() => /^[1-9]\d* of /.test(document.getElementById('matchCount')?.textContent ?? ''), undefined, { timeout: 15_000 });
-      const cwRow = f.locator('.vt-row:not([hidden]):not(.loading)').first();
+      const cwRow = f.locator('.vt-row:not([hidden]):not(.loading)', { hasText: 'DATA_MESSAGE' }).first();
+      await cwRow.waitFor({ timeout: 15_000 });
       await cwRow.click();
-      await f.waitForFunction(() => /gzip/.test(document.getElementById('detailMeta')?.textContent ?? ''), undefined, { timeout: 15_000 });
+      await f.waitForFunction(() => /gzip → cloudwatch-logs/.test(document.getElementById('detailMeta')?.textContent ?? ''), undefined, { timeout: 15_000 });
+      // Its log events are rows, as text.
+      assert.deepEqual(await f.locator('#detailBody table.cwl td.cwl-msg').allTextContents(), ['START RequestId: 1', 'payment declined for order o-17']);
+      if (theme === 'dark') await wb.screenshot('inspector-cloudwatch-dark');
 
       // A JMESPath filter over the decoded JSON.
       await f.locator('#fText input').fill('');
       await f.locator('#fJmes input').fill("city == 'Lisbon' && total > `100`");
       await f.locator('#fJmes input').press('Enter');
-      await f.waitForFunction(() => /^\d+ of /.test(document.getElementById('matchCount')?.textContent ?? ''), undefined, { timeout: 15_000 });
+      await f.waitForFunction(() => {
+        const previews = [...document.querySelectorAll('.vt-row:not([hidden]):not(.loading) .c-preview')].map((e) => e.textContent ?? '');
+        return previews.length > 0 && previews.every((p) => p.includes('"city":"Lisbon"'));
+      }, undefined, { timeout: 15_000 });
       const matching = Number((await matchText(f)).split(' of ')[0].replace(/[^\d]/g, ''));
       assert.ok(matching > 0 && matching < total, `the filter keeps some records (${matching} of ${total})`);
       const previews = await f.locator('.vt-row:not([hidden]):not(.loading) .c-preview').allTextContents();
@@ -109,6 +127,71 @@ for (const theme of ['dark', 'light'] as const) {
       assert.ok((await f.locator('#detailBody .json-string').count()) > 0);
       await page.waitForTimeout(2500); // let the charts draw a second sample
       await wb.screenshot(`inspector-${theme}`);
+      // The webview works within its CSP (nonce'd script, styles from the extension only).
+      assert.deepEqual(cspViolations, []);
     });
+
+    if (theme === 'dark') {
+      it('switches a record\'s decoding, opens it in an editor tab and comes back after a window reload', async () => {
+        const { page } = wb;
+        let f = await wb.webviewFrame('#position');
+        await f.locator('#decoding').click();
+        await f.getByRole('option', { name: 'Binary (hex)' }).click();
+        await f.locator('#detailBody pre.hex').waitFor({ timeout: 15_000 });
+        assert.match((await f.locator('#detailMeta').textContent()) ?? '', /binary/);
+
+        await f.locator('#open').click();
+        await page.locator('.tab[aria-label^="Untitled"]').first().waitFor({ timeout: 30_000 });
+
+        // The serializer brings the panel back after a reload, with its filter. (Reload Window lets the
+        // workbench save its state first, as it does for a person; a bare browser reload may not.)
+        const navigated = page.waitForEvent('framenavigated', { predicate: (fr) => fr === page.mainFrame(), timeout: 60_000 });
+        await wb.runCommand('Developer: Reload Window');
+        await navigated;
+        await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
+        f = await wb.webviewFrame('#position', 90_000);
+        await f.waitForFunction(() => document.getElementById('streamName')?.textContent === 'orders', undefined, { timeout: 30_000 });
+        assert.equal(await f.locator('#fJmes input').inputValue(), "city == 'Lisbon' && total > `100`");
+      });
+
+      it('decodes KPL aggregated records into user records (opened from the context menu)', async () => {
+        const { page } = wb;
+        // After the reload the Kinesis view may be open already (clicking its icon again would close it).
+        if (!(await wb.treeItem('Local').isVisible())) await wb.openKinesisView();
+        await wb.expandTreeItem('Local');
+        const row = wb.treeItem('metrics-kpl');
+        await row.waitFor({ timeout: 30_000 });
+        await row.click({ button: 'right' });
+        // Inspect Records is the context menu's first entry.
+        const menuItem = page.locator('.context-view .monaco-menu .action-item').first();
+        await menuItem.waitFor({ timeout: 15_000 });
+        assert.match((await menuItem.textContent()) ?? '', /Inspect Records/);
+        await page.keyboard.press('ArrowDown');
+        await page.keyboard.press('Enter');
+        let f: Frame | undefined;
+        const deadline = Date.now() + 60_000;
+        while (!f) {
+          for (const fr of page.frames()) {
+            if ((await fr.locator('#streamName').textContent({ timeout: 200 }).catch(() => '')) === 'metrics-kpl') f = fr;
+          }
+          if (Date.now() > deadline) throw new Error('no inspector for metrics-kpl');
+          if (!f) await page.waitForTimeout(250);
+        }
+        await f.locator('#position').click();
+        await f.getByRole('option', { name: 'Trim horizon (oldest)' }).click();
+        await f.locator('#play').click();
+        await f.waitForFunction(() => {
+          const chips = [...document.querySelectorAll('.shard-strip .chip')];
+          return chips.length > 0 && chips.every((c) => c.classList.contains('caught-up')) && /^\s*[\d,]{3,} records/.test(document.getElementById('matchCount')?.textContent ?? '');
+        }, undefined, { timeout: 90_000 });
+        // Each user record is its own row: sequence number / sub-sequence number.
+        const first = f.locator('.vt-row:not([hidden]):not(.loading)').first();
+        assert.match((await first.locator('.c-seq').getAttribute('title')) ?? '', /^\d+\/\d+$/);
+        await first.click();
+        await f.waitForFunction(() => /kpl/.test(document.getElementById('detailMeta')?.textContent ?? ''), undefined, { timeout: 15_000 });
+        assert.match((await f.locator('#detailMeta').textContent()) ?? '', /user record \d+/);
+        await wb.screenshot('inspector-kpl-dark');
+      });
+    }
   });
 }

@@ -1,0 +1,61 @@
+import * as vscode from 'vscode';
+import { INSPECTOR_VIEW_TYPE, isInspectorPanelState } from '../../protocol/inspector';
+import type { ExtensionServices } from '../services';
+import { InspectorPanel, localRoots, sanitizeFilter, sanitizeOptions } from './panel';
+
+export { InspectorPanel } from './panel';
+export { InspectorModel } from './model';
+
+/** Test hooks the integration tests read through the extension API's `hooks.inspector`. */
+export interface InspectorHooks {
+  panels: ReadonlyMap<string, InspectorPanel>;
+}
+
+/**
+ * The record inspector: command `kinesis.inspectRecords` on streams, shards and the palette,
+ * one webview panel per stream, restored after a window reload.
+ */
+export function registerInspector(services: ExtensionServices, hooks?: Record<string, unknown>): InspectorHooks {
+  services.registerCommand('kinesis.inspectRecords', async (arg?: unknown) => {
+    const ref = await services.resolveStream(arg);
+    if (!ref) return undefined;
+    const panel = await InspectorPanel.open(services, { connection: ref.connection, streamName: ref.streamName, preselectShard: ref.shardId });
+    return panel.key;
+  });
+
+  services.context.subscriptions.push(
+    vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+        const connection = isInspectorPanelState(state) ? await services.connections.get(state.connectionId) : undefined;
+        if (!isInspectorPanelState(state) || !connection) {
+          // Nothing to restore it from (the connection was removed): close it rather than show an empty panel.
+          panel.dispose();
+          return;
+        }
+        panel.webview.options = { enableScripts: true, localResourceRoots: localRoots(services.context.extensionUri) };
+        let options;
+        try {
+          options = state.options ? sanitizeOptions(state.options) : undefined;
+        } catch {
+          options = undefined;
+        }
+        new InspectorPanel(services, panel, {
+          connection,
+          streamName: state.streamName,
+          options,
+          filter: sanitizeFilter(state.filter),
+          sort: state.sort === 'desc' ? 'desc' : 'asc',
+        });
+      },
+    }),
+    { dispose: () => [...InspectorPanel.panels.values()].forEach((p) => p.dispose()) },
+  );
+
+  const inspectorHooks: InspectorHooks = { panels: InspectorPanel.panels };
+  if (hooks) hooks.inspector = inspectorHooks;
+  // The tests run the bundled extension: give them the same map without widening the public API.
+  if (services.context.extensionMode !== vscode.ExtensionMode.Production) {
+    (globalThis as Record<symbol, unknown>)[Symbol.for('kinesis-devtools.inspector.hooks')] = inspectorHooks;
+  }
+  return inspectorHooks;
+}

@@ -1,0 +1,264 @@
+/**
+ * The inspector's host-side model: the records held (capped, oldest dropped first), the filtered
+ * view sorted by arrival time, and the statistics the charts show. No `vscode` import: the
+ * integration test and the webview benchmark drive it directly.
+ */
+import type { DecodedRecord } from '../../core/records/types';
+import { RecordFilter } from '../../core/records/filters';
+import { previewOf } from '../../core/records/decoders';
+import type { InspectorFilter, InspectorStats, RowSummary } from '../../protocol/inspector';
+
+interface Held {
+  rec: DecodedRecord;
+  /** Receipt order. */
+  n: number;
+  matched: boolean;
+}
+
+export interface ViewChange {
+  version: number;
+  count: number;
+  changedFrom: number;
+}
+
+const RATE_WINDOW_S = 60;
+
+export class InspectorModel {
+  private held: Held[] = [];
+  private head = 0;
+  private nextN = 0;
+  private readonly byId = new Map<string, Held>();
+  private view: Held[] = [];
+  private filter: RecordFilter = RecordFilter.compile({}).filter;
+  private filterSpec: InspectorFilter = {};
+  private version = 0;
+  private changedFrom = Number.POSITIVE_INFINITY;
+  private dirty = false;
+  dropped = 0;
+  read = 0;
+  private readonly keyCounts = new Map<string, number>();
+  private readonly shardCounts = new Map<string, number>();
+  private readonly rates = new Map<number, { records: number; bytes: number }>();
+
+  constructor(public maxRecords: number) {}
+
+  get heldCount(): number {
+    return this.held.length - this.head;
+  }
+
+  get matchingCount(): number {
+    return this.view.length;
+  }
+
+  get currentFilter(): InspectorFilter {
+    return this.filterSpec;
+  }
+
+  /** Adds decoded records (in the order read); drops the oldest beyond the cap. */
+  add(batch: readonly DecodedRecord[], now = Date.now()): void {
+    if (!batch.length) return;
+    const sec = Math.floor(now / 1000);
+    const bucket = this.rates.get(sec) ?? { records: 0, bytes: 0 };
+    this.rates.set(sec, bucket);
+    const fresh: Held[] = [];
+    for (const rec of batch) {
+      if (this.byId.has(rec.id)) continue;
+      const h: Held = { rec, n: this.nextN++, matched: this.filter.matches(rec) };
+      this.held.push(h);
+      this.byId.set(rec.id, h);
+      this.read++;
+      bucket.records++;
+      bucket.bytes += rec.size;
+      this.keyCounts.set(rec.partitionKey, (this.keyCounts.get(rec.partitionKey) ?? 0) + 1);
+      this.shardCounts.set(rec.shardId, (this.shardCounts.get(rec.shardId) ?? 0) + 1);
+      if (h.matched) fresh.push(h);
+    }
+    if (fresh.length) this.insertIntoView(fresh);
+    this.enforceCap();
+    for (const k of this.rates.keys()) if (k < sec - RATE_WINDOW_S) this.rates.delete(k);
+  }
+
+  private insertIntoView(fresh: Held[]): void {
+    fresh.sort(byArrival);
+    const v = this.view;
+    if (!v.length || byArrival(v[v.length - 1], fresh[0]) <= 0) {
+      this.markChanged(v.length);
+      for (const h of fresh) v.push(h);
+      return;
+    }
+    // Merge: keep the prefix that sorts before the first new record, merge the rest.
+    const pos = upperBound(v, fresh[0]);
+    const tail = v.splice(pos);
+    let i = 0;
+    let j = 0;
+    while (i < tail.length && j < fresh.length) v.push(byArrival(tail[i], fresh[j]) <= 0 ? tail[i++] : fresh[j++]);
+    while (i < tail.length) v.push(tail[i++]);
+    while (j < fresh.length) v.push(fresh[j++]);
+    this.markChanged(pos);
+  }
+
+  private enforceCap(): void {
+    const excess = this.heldCount - this.maxRecords;
+    if (excess <= 0) return;
+    let droppedMatching = 0;
+    for (let i = 0; i < excess; i++) {
+      const h = this.held[this.head + i];
+      this.byId.delete(h.rec.id);
+      dec(this.keyCounts, h.rec.partitionKey);
+      dec(this.shardCounts, h.rec.shardId);
+      if (h.matched) droppedMatching++;
+    }
+    this.head += excess;
+    this.dropped += excess;
+    const cutoff = this.held[this.head]?.n ?? this.nextN;
+    if (this.head > 65536 && this.head > this.held.length / 2) {
+      this.held = this.held.slice(this.head);
+      this.head = 0;
+    }
+    if (droppedMatching) {
+      this.view = this.view.filter((h) => h.n >= cutoff);
+      this.markChanged(0);
+    }
+  }
+
+  private markChanged(from: number): void {
+    this.dirty = true;
+    this.changedFrom = Math.min(this.changedFrom, from);
+  }
+
+  /** Replaces the filter; a JMESPath syntax error comes back (and the view is left as it was). */
+  setFilter(spec: InspectorFilter): { error?: string; warning?: string } {
+    const compiled = RecordFilter.compile({
+      partitionKey: spec.partitionKey || undefined,
+      shardIds: spec.shards?.length ? spec.shards : undefined,
+      from: spec.from,
+      to: spec.to,
+      text: spec.text || undefined,
+      jmespath: spec.jmespath?.trim() || undefined,
+    });
+    if (compiled.error) return { error: compiled.error };
+    this.filter = compiled.filter;
+    this.filterSpec = spec;
+    const v: Held[] = [];
+    for (let i = this.head; i < this.held.length; i++) {
+      const h = this.held[i];
+      h.matched = this.filter.matches(h.rec);
+      if (h.matched) v.push(h);
+    }
+    v.sort(byArrival);
+    this.view = v;
+    this.markChanged(0);
+    return compiled.filter.runtimeError ? { warning: compiled.filter.runtimeError } : {};
+  }
+
+  clear(): void {
+    this.held = [];
+    this.head = 0;
+    this.byId.clear();
+    this.view = [];
+    this.keyCounts.clear();
+    this.shardCounts.clear();
+    this.rates.clear();
+    this.dropped = 0;
+    this.read = 0;
+    this.markChanged(0);
+  }
+
+  /** The view change since the last call (coalesced), if any. */
+  takeChange(): ViewChange | undefined {
+    if (!this.dirty) return undefined;
+    this.dirty = false;
+    this.version++;
+    const change = { version: this.version, count: this.view.length, changedFrom: Math.min(this.changedFrom, this.view.length) };
+    this.changedFrom = Number.POSITIVE_INFINITY;
+    return change;
+  }
+
+  get viewVersion(): number {
+    return this.version;
+  }
+
+  /** Rows of the filtered view, oldest first. */
+  rows(start: number, count: number): RowSummary[] {
+    const out: RowSummary[] = [];
+    const end = Math.min(this.view.length, start + Math.max(0, Math.min(count, 2000)));
+    for (let i = Math.max(0, start); i < end; i++) out.push(summarize(this.view[i].rec));
+    return out;
+  }
+
+  get(id: string): DecodedRecord | undefined {
+    return this.byId.get(id)?.rec;
+  }
+
+  /** The filtered records, oldest first (export). */
+  *filtered(): IterableIterator<DecodedRecord> {
+    for (const h of this.view.slice()) yield h.rec;
+  }
+
+  /** All records held, in the order read. */
+  *all(): IterableIterator<DecodedRecord> {
+    for (let i = this.head; i < this.held.length; i++) yield this.held[i].rec;
+  }
+
+  stats(now = Date.now()): InspectorStats {
+    const sec = Math.floor(now / 1000);
+    const rates = [];
+    // complete seconds only: the current one is still filling
+    for (let t = sec - RATE_WINDOW_S; t < sec; t++) {
+      const b = this.rates.get(t);
+      rates.push({ t, records: b?.records ?? 0, bytes: b?.bytes ?? 0 });
+    }
+    const perShard = [...this.shardCounts].map(([shardId, count]) => ({ shardId, count })).sort((a, b) => a.shardId.localeCompare(b.shardId));
+    return { rates, perShard, topKeys: topN(this.keyCounts, 8) };
+  }
+}
+
+function byArrival(a: Held, b: Held): number {
+  return a.rec.arrivalTime - b.rec.arrivalTime || a.n - b.n;
+}
+
+/** First index whose element sorts after x. */
+function upperBound(v: Held[], x: Held): number {
+  let lo = 0;
+  let hi = v.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (byArrival(v[mid], x) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function dec(m: Map<string, number>, k: string): void {
+  const c = (m.get(k) ?? 0) - 1;
+  if (c <= 0) m.delete(k);
+  else m.set(k, c);
+}
+
+function topN(m: Map<string, number>, n: number): { key: string; count: number }[] {
+  const top: { key: string; count: number }[] = [];
+  for (const [key, count] of m) {
+    if (top.length === n && count <= top[n - 1].count) continue;
+    let i = top.length;
+    while (i > 0 && top[i - 1].count < count) i--;
+    top.splice(i, 0, { key, count });
+    if (top.length > n) top.pop();
+  }
+  return top;
+}
+
+export function summarize(r: DecodedRecord): RowSummary {
+  const row: RowSummary = {
+    id: r.id,
+    arrivalTime: r.arrivalTime,
+    shardId: r.shardId,
+    partitionKey: r.partitionKey,
+    sequenceNumber: r.sequenceNumber,
+    size: r.size,
+    preview: previewOf(r, 160),
+    decodings: r.decodings,
+    failed: !!r.error,
+  };
+  if (r.subSequenceNumber !== undefined) row.subSequenceNumber = r.subSequenceNumber;
+  return row;
+}
