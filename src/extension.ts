@@ -75,11 +75,12 @@ export function activate(context: vscode.ExtensionContext): KinesisDevtoolsApi {
   registerConnectionCommands(services, explorer);
   registerStreamCommands(services, explorer);
   // features register here
-  registerInspector(services);
-  registerNotebook(services);
-  registerProducer(services);
+  const hooks: Record<string, unknown> = {};
+  registerInspector(services, hooks);
+  registerNotebook(services, hooks);
+  registerProducer(services, hooks);
 
-  return { services, explorer, hooks: {} };
+  return { services, explorer, hooks };
 }
 
 export async function deactivate(): Promise<void> {

@@ -319,6 +319,10 @@ describe('RecordFilter', () => {
     assert.deepEqual(result.filter.apply(records), []);
     const unclosed = RecordFilter.compile({ jmespath: "contains(level, 'E'" });
     assert.ok(unclosed.error);
+    // jmespath.js itself accepts these two; the filter must not.
+    assert.match(RecordFilter.compile({ jmespath: "level == 'ERROR" }).error ?? '', /unclosed string/);
+    assert.match(RecordFilter.compile({ jmespath: 'a.b.' }).error ?? '', /incomplete/);
+    assert.equal(RecordFilter.compile({ jmespath: "level == 'ERROR'" }).error, undefined);
     // A runtime error (a function given the wrong type) is kept as a message too.
     const runtime = RecordFilter.compile({ jmespath: 'abs(level)' });
     assert.equal(runtime.error, undefined);

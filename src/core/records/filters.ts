@@ -47,11 +47,35 @@ export function jmespathError(expression: string): string | undefined {
   try {
     // compile() exists in the library but not in @types/jmespath.
     (jmespath as unknown as { compile(e: string): unknown }).compile(expression);
-    return undefined;
   } catch (e) {
     const err = e as Error;
     return `${err.name && err.name !== 'Error' ? err.name + ': ' : ''}${err.message}`;
   }
+  // jmespath.js 0.16 accepts some broken expressions: an unclosed literal or string
+  // (`level == 'ERROR`) compiles and then matches nothing, and a trailing dot (`a.b.`) crashes
+  // only when evaluated. Catch both here so the user sees an error, not an empty list.
+  const open = unclosedQuote(expression);
+  if (open) return `SyntaxError: unclosed ${open === '`' ? 'literal' : 'string'} starting with ${open}`;
+  try {
+    jmespath.search({} as never, expression);
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof TypeError)) return undefined; // a type error on {} is a runtime matter, not syntax
+    return 'SyntaxError: the expression is incomplete (does it end with "." or an operator?)';
+  }
+}
+
+/** The quote character left open at the end of the expression, if any. */
+function unclosedQuote(expression: string): string | undefined {
+  let open: string | undefined;
+  for (let i = 0; i < expression.length; i++) {
+    const c = expression[i];
+    if (open) {
+      if (c === '\\') i++;
+      else if (c === open) open = undefined;
+    } else if (c === "'" || c === '"' || c === '`') open = c;
+  }
+  return open;
 }
 
 /** Evaluates a JMESPath expression; a runtime error comes back as { error }. */

@@ -53,9 +53,5 @@ export function registerInspector(services: ExtensionServices, hooks?: Record<st
 
   const inspectorHooks: InspectorHooks = { panels: InspectorPanel.panels };
   if (hooks) hooks.inspector = inspectorHooks;
-  // The tests run the bundled extension: give them the same map without widening the public API.
-  if (services.context.extensionMode !== vscode.ExtensionMode.Production) {
-    (globalThis as Record<symbol, unknown>)[Symbol.for('kinesis-devtools.inspector.hooks')] = inspectorHooks;
-  }
   return inspectorHooks;
 }

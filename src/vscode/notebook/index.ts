@@ -45,9 +45,6 @@ export function registerNotebook(services: ExtensionServices, hooks?: Record<str
 
   const h: TransformNotebookHooks = { kernel };
   if (hooks) hooks.transformNotebook = h;
-  if (services.context.extensionMode !== vscode.ExtensionMode.Production) {
-    (globalThis as Record<symbol, unknown>)[Symbol.for('kinesis-devtools.transformNotebook.hooks')] = h;
-  }
   return h;
 }
 

@@ -23,9 +23,5 @@ export function registerProducer(services: ExtensionServices, hooks?: Record<str
 
   const producerHooks: ProducerHooks = { panels: ProducerPanel.panels };
   if (hooks) hooks.producer = producerHooks;
-  // The tests run the bundled extension: give them the same map without widening the public API.
-  if (services.context.extensionMode !== vscode.ExtensionMode.Production) {
-    (globalThis as Record<symbol, unknown>)[Symbol.for('kinesis-devtools.producer.hooks')] = producerHooks;
-  }
   return producerHooks;
 }

@@ -17,7 +17,7 @@ async function api(): Promise<KinesisDevtoolsApi> {
 
 /** The inspector's test hook: the open panels and their host-side models. */
 function inspectorHooks(a: KinesisDevtoolsApi): InspectorHooks {
-  const h = (a.hooks?.inspector ?? (globalThis as Record<symbol, unknown>)[Symbol.for('kinesis-devtools.inspector.hooks')]) as InspectorHooks | undefined;
+  const h = a.hooks?.inspector as InspectorHooks | undefined;
   assert.ok(h, 'the inspector exposes its test hook');
   return h;
 }

@@ -18,7 +18,7 @@ async function api(): Promise<KinesisDevtoolsApi> {
 }
 
 function hooks(a: KinesisDevtoolsApi): TransformNotebookHooks {
-  const h = (a.hooks?.transformNotebook ?? (globalThis as Record<symbol, unknown>)[Symbol.for('kinesis-devtools.transformNotebook.hooks')]) as TransformNotebookHooks | undefined;
+  const h = a.hooks?.transformNotebook as TransformNotebookHooks | undefined;
   assert.ok(h, 'the notebook exposes its test hook');
   return h;
 }

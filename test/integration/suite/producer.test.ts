@@ -14,7 +14,7 @@ async function api(): Promise<KinesisDevtoolsApi> {
 }
 
 function hook<T>(a: KinesisDevtoolsApi, name: string): T {
-  const h = (a.hooks?.[name] ?? (globalThis as Record<symbol, unknown>)[Symbol.for(`kinesis-devtools.${name}.hooks`)]) as T | undefined;
+  const h = a.hooks?.[name] as T | undefined;
   assert.ok(h, `the ${name} exposes its test hook`);
   return h;
 }
