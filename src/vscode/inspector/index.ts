@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { INSPECTOR_VIEW_TYPE, isInspectorPanelState } from '../../protocol/inspector';
 import type { ExtensionServices } from '../services';
-import { InspectorPanel, localRoots, sanitizeFilter, sanitizeOptions } from './panel';
+import { InspectorPanel, sanitizeFilter, sanitizeOptions } from './panel';
+import { webviewRoots } from '../webviewHtml';
 
 export { InspectorPanel } from './panel';
 export { InspectorModel } from './model';
@@ -32,7 +33,7 @@ export function registerInspector(services: ExtensionServices, hooks?: Record<st
           panel.dispose();
           return;
         }
-        panel.webview.options = { enableScripts: true, localResourceRoots: localRoots(services.context.extensionUri) };
+        panel.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(services.context.extensionUri) };
         let options;
         try {
           options = state.options ? sanitizeOptions(state.options) : undefined;

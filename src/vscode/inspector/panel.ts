@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { webviewHtml, webviewRoots } from '../webviewHtml';
 import { createWriteStream } from 'node:fs';
 import { homedir } from 'node:os';
 import { ListShardsCommand, ListShardsCommandInput, KinesisClient } from '@aws-sdk/client-kinesis';
@@ -90,7 +91,7 @@ export class InspectorPanel extends Disposable {
     const panel = vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE, `Inspect ${init.streamName}`, vscode.ViewColumn.Active, {
       enableScripts: true,
       retainContextWhenHidden: false,
-      localResourceRoots: localRoots(services.context.extensionUri),
+      localResourceRoots: webviewRoots(services.context.extensionUri),
     });
     return new InspectorPanel(services, panel, init);
   }
@@ -109,7 +110,7 @@ export class InspectorPanel extends Disposable {
 
     panel.title = `Inspect ${init.streamName}`;
     panel.iconPath = new vscode.ThemeIcon('eye');
-    panel.webview.options = { enableScripts: true, localResourceRoots: localRoots(services.context.extensionUri) };
+    panel.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(services.context.extensionUri) };
     panel.webview.html = this.html(panel.webview);
 
     this._register(panel.onDidDispose(() => this.dispose()));
@@ -495,47 +496,12 @@ export class InspectorPanel extends Disposable {
   }
 
   private html(webview: vscode.Webview): string {
-    const root = this.services.context.extensionUri;
-    const uri = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(root, ...p)).toString();
-    const nonce = makeNonce();
-    const csp = [
-      "default-src 'none'",
-      `script-src 'nonce-${nonce}'`,
-      `style-src ${webview.cspSource} 'nonce-${nonce}'`,
-      `font-src ${webview.cspSource}`,
-      `img-src ${webview.cspSource} data:`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${uri('dist', 'codicons', 'codicon.css')}" id="vscode-codicon-stylesheet">
-<link rel="stylesheet" href="${uri('dist', 'webview', 'inspector.css')}">
-<title>Inspect ${escapeHtml(this.streamName)}</title>
-</head>
-<body>
-<script nonce="${nonce}" src="${uri('dist', 'webview', 'inspector.js')}"></script>
-</body>
-</html>`;
+    return webviewHtml(webview, this.services.context.extensionUri, 'inspector', `Inspect ${this.streamName}`);
   }
 }
 
-export function localRoots(extensionUri: vscode.Uri): vscode.Uri[] {
-  return [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')];
-}
 
-function makeNonce(): string {
-  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  let s = '';
-  for (let i = 0; i < 32; i++) s += chars[Math.floor(Math.random() * chars.length)];
-  return s;
-}
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /** A record as pretty JSON for the clipboard and the editor tab (same fields as JSON Lines export). */
 export function recordJson(r: DecodedRecord): string {

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { webviewHtml, webviewRoots } from '../webviewHtml';
 import { basename, join } from 'node:path';
 import { Connection, connectionLabel } from '../../core/aws/connection';
 import { describeError, UserError } from '../../core/aws/errors';
@@ -66,7 +67,7 @@ export class ProducerPanel extends Disposable {
       enableScripts: true,
       // The forms and the run's progress stay when the tab is hidden.
       retainContextWhenHidden: true,
-      localResourceRoots: localRoots(services.context.extensionUri),
+      localResourceRoots: webviewRoots(services.context.extensionUri),
     });
     return new ProducerPanel(services, panel, init);
   }
@@ -325,30 +326,7 @@ export class ProducerPanel extends Disposable {
   }
 
   private html(webview: vscode.Webview): string {
-    const root = this.services.context.extensionUri;
-    const uri = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(root, ...p)).toString();
-    const nonce = makeNonce();
-    const csp = [
-      "default-src 'none'",
-      `script-src 'nonce-${nonce}'`,
-      `style-src ${webview.cspSource} 'nonce-${nonce}'`,
-      `font-src ${webview.cspSource}`,
-      `img-src ${webview.cspSource} data:`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${uri('dist', 'codicons', 'codicon.css')}" id="vscode-codicon-stylesheet">
-<link rel="stylesheet" href="${uri('dist', 'webview', 'producer.css')}">
-<title>Produce to ${escapeHtml(this.streamName)}</title>
-</head>
-<body>
-<script nonce="${nonce}" src="${uri('dist', 'webview', 'producer.js')}"></script>
-</body>
-</html>`;
+    return webviewHtml(webview, this.services.context.extensionUri, 'producer', `Produce to ${this.streamName}`);
   }
 }
 
@@ -422,17 +400,5 @@ function describeSettings(s: RunSettings): string {
   return `${amount}, ${s.rate ? `${s.rate} rec/s` : 'as fast as accepted'}${s.ordered ? ', ordered per key' : ''}${s.aggregate ? ', KPL aggregation' : ''}, on invalid input: ${s.onInvalid}`;
 }
 
-export function localRoots(extensionUri: vscode.Uri): vscode.Uri[] {
-  return [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')];
-}
 
-function makeNonce(): string {
-  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  let s = '';
-  for (let i = 0; i < 32; i++) s += chars[Math.floor(Math.random() * chars.length)];
-  return s;
-}
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
