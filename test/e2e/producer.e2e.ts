@@ -1,9 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { openDemoWorkbench, Workbench } from './harness';
-import { ROOT } from '../../src/tools/codeServer';
 
 async function countRecords(client: KinesisClient, stream: string): Promise<number> {
   const shards = (await client.send(new ListShardsCommand({ StreamName: stream }))).Shards ?? [];
@@ -92,9 +90,7 @@ describe('Producer in the browser (end to end)', function () {
     assert.match((await f.locator('#stSent').textContent()) ?? '', /6,000 \/ 6,000/);
     assert.equal(await f.locator('#shardTable tbody tr').count(), 4);
     assert.match((await f.locator('#resultText').textContent()) ?? '', /0 undelivered/);
-    const shot = await wb.screenshot('producer');
-    mkdirSync(join(ROOT, 'media/screenshots'), { recursive: true });
-    copyFileSync(shot, join(ROOT, 'media/screenshots/producer.png'));
+    await wb.screenshot('producer');
 
     assert.equal(await countRecords(wb.client, stream), 6000);
 
