@@ -123,7 +123,9 @@ describe('StreamListLoader (the tree\'s pages)', () => {
   it('shows the first page at once, loads more on demand, and fills in details', async () => {
     const ep = await startKinesalite();
     const svc = new StreamService(ep.client);
-    for (let i = 0; i < 25; i++) await svc.create(`s-${String(i).padStart(2, '0')}`, { shardCount: 1 + (i % 3) });
+    const names = Array.from({ length: 25 }, (_, i) => `s-${String(i).padStart(2, '0')}`);
+    for (const [i, n] of names.entries()) await svc.create(n, { shardCount: 1 + (i % 3) });
+    for (const n of names) await svc.waitFor(n, 'ACTIVE', { intervalMs: 20 });
     const details: string[] = [];
     const loader = new StreamListLoader(svc, { pageSize: 10, onDetails: (d) => details.push(`${d.name}:${d.openShardCount}`) });
     let state = await loader.ensureFirstPage();

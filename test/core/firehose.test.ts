@@ -69,6 +69,7 @@ describe('Local endpoint: Kinesis and Firehose behind one URL', function () {
     const k = kinesisClientFor(local.endpoint);
     const svc = new StreamService(k);
     await svc.create('source', { shardCount: 2 });
+    await svc.waitFor('source', 'ACTIVE');
     const arn = (await svc.describe('source')).arn!;
     await firehose.send(
       new CreateDeliveryStreamCommand({

@@ -10,6 +10,7 @@ import { StreamService } from '../../src/core/kinesis/streamService';
 async function atTimestampOnQuietShard(client: KinesisClient): Promise<void> {
   const svc = new StreamService(client);
   await svc.create('quiet', { shardCount: 1 });
+  await svc.waitFor('quiet', 'ACTIVE');
   await client.send(new PutRecordCommand({ StreamName: 'quiet', PartitionKey: 'k', Data: Buffer.from('before') }));
   await new Promise((r) => setTimeout(r, 1100));
   const [shard] = await svc.listShards('quiet');
