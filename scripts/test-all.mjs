@@ -1,7 +1,7 @@
 // Runs the three test tiers in order and prints one closing line for the whole run:
 //   core (plain Node, mocha) -> integration (VS Code extension host) -> end to end (Chromium).
 // `npm test -- --only core|integration|e2e` runs one tier.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,6 +44,12 @@ function run(tier) {
       resolve({ name: tier.name, passed, failed, code });
     });
   });
+}
+
+// A fresh machine: the Debian packages the tests use (as root), then Node 24 + code-server.
+if (!process.env.KINESIS_SKIP_SETUP) {
+  spawnSync('bash', [join(root, 'scripts/setup-system.sh')], { stdio: 'inherit' });
+  if (!only || only !== 'core') spawnSync('bash', [join(root, 'scripts/setup-code-server.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 const results = [];
