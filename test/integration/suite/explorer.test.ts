@@ -4,14 +4,7 @@ import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisDevtoolsApi } from '../../../src/vscode/api';
 import type { ExplorerNode, StreamNode, ShardNode } from '../../../src/vscode/tree/nodes';
 import { StreamService } from '../../../src/core/kinesis/streamService';
-
-export const EXTENSION_ID = 'kinesis-devtools.kinesis-devtools';
-
-export async function api(): Promise<KinesisDevtoolsApi> {
-  const ext = vscode.extensions.getExtension<KinesisDevtoolsApi>(EXTENSION_ID);
-  assert.ok(ext, 'the extension is installed');
-  return ext.activate();
-}
+import { api } from '../helpers';
 
 async function children(a: KinesisDevtoolsApi, node?: ExplorerNode): Promise<ExplorerNode[]> {
   return a.explorer.getChildren(node);

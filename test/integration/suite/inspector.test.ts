@@ -6,36 +6,8 @@ import * as vscode from 'vscode';
 import { CreateStreamCommand, DeleteStreamCommand, DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisDevtoolsApi } from '../../../src/vscode/api';
 import type { InspectorHooks } from '../../../src/vscode/inspector';
+import { api, createStream, hook, until } from '../helpers';
 
-const EXTENSION_ID = 'kinesis-devtools.kinesis-devtools';
-
-async function api(): Promise<KinesisDevtoolsApi> {
-  const ext = vscode.extensions.getExtension<KinesisDevtoolsApi>(EXTENSION_ID);
-  assert.ok(ext, 'the extension is installed');
-  return ext.activate();
-}
-
-/** The inspector's test hook: the open panels and their host-side models. */
-function inspectorHooks(a: KinesisDevtoolsApi): InspectorHooks {
-  const h = a.hooks?.inspector as InspectorHooks | undefined;
-  assert.ok(h, 'the inspector exposes its test hook');
-  return h;
-}
-
-async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function createStream(client: KinesisClient, name: string, shards: number): Promise<void> {
-  await client.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
-  await until('the stream to be active', async () => (await client.send(new DescribeStreamSummaryCommand({ StreamName: name }))).StreamDescriptionSummary?.StreamStatus === 'ACTIVE');
-}
 
 describe('Record inspector inside VS Code', () => {
   const name = `insp-${Date.now().toString(36)}`;
@@ -63,7 +35,7 @@ describe('Record inspector inside VS Code', () => {
 
     const key = await vscode.commands.executeCommand<string>('kinesis.inspectRecords', { connection, streamName: name });
     assert.ok(key, 'the command returns the panel key');
-    const hooks = inspectorHooks(a);
+    const hooks = hook<InspectorHooks>(a, 'inspector');
     const panel = hooks.panels.get(key);
     assert.ok(panel, 'one panel is open for the stream');
     // The webview bundle loaded and spoke first (the protocol starts with `ready`).

@@ -7,31 +7,10 @@ import { CreateStreamCommand, DeleteStreamCommand, DescribeStreamSummaryCommand,
 import type { KinesisDevtoolsApi } from '../../../src/vscode/api';
 import type { TransformNotebookHooks } from '../../../src/vscode/notebook';
 import type { TransformOutputMetadata } from '../../../src/vscode/notebook/kernel';
+import { EXTENSION_ID, api, hook, until } from '../helpers';
 
-const EXTENSION_ID = 'kinesis-devtools.kinesis-devtools';
 const CONTROLLER_ID = 'kinesis-transform-kernel';
 
-async function api(): Promise<KinesisDevtoolsApi> {
-  const ext = vscode.extensions.getExtension<KinesisDevtoolsApi>(EXTENSION_ID);
-  assert.ok(ext, 'the extension is installed');
-  return ext.activate();
-}
-
-function hooks(a: KinesisDevtoolsApi): TransformNotebookHooks {
-  const h = a.hooks?.transformNotebook as TransformNotebookHooks | undefined;
-  assert.ok(h, 'the notebook exposes its test hook');
-  return h;
-}
-
-async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const meta = (cell: vscode.NotebookCell, kind: TransformOutputMetadata['kind']) => cell.outputs.find((o) => (o.metadata as TransformOutputMetadata | undefined)?.kind === kind)?.metadata as TransformOutputMetadata | undefined;
 const html = (cell: vscode.NotebookCell) =>
@@ -105,7 +84,7 @@ describe('Transform notebook inside VS Code', () => {
     assert.equal(doc.cellCount, 4);
     const editor = await vscode.window.showNotebookDocument(doc);
     await vscode.commands.executeCommand('notebook.selectKernel', { notebookEditor: editor, id: CONTROLLER_ID, extension: EXTENSION_ID });
-    const kernel = hooks(a).kernel;
+    const kernel = hook<TransformNotebookHooks>(a, 'transformNotebook').kernel;
     await kernel.execute(doc.getCells(), doc);
 
     const [, sampleCell, inlineCell, fileCell] = doc.getCells();
@@ -187,7 +166,7 @@ describe('Transform notebook inside VS Code', () => {
     const editor = vscode.window.activeNotebookEditor;
     assert.ok(editor);
     await vscode.commands.executeCommand('notebook.selectKernel', { notebookEditor: editor, id: CONTROLLER_ID, extension: EXTENSION_ID });
-    await hooks(a).kernel.execute(cells, doc);
+    await hook<TransformNotebookHooks>(a, 'transformNotebook').kernel.execute(cells, doc);
     const records = meta(cells[2], 'records');
     assert.equal(records?.counts?.Ok, 30, html(cells[2]));
     assert.deepEqual(records?.violations, []);

@@ -4,30 +4,7 @@ import { CreateStreamCommand, DeleteStreamCommand, DescribeStreamSummaryCommand,
 import type { KinesisDevtoolsApi } from '../../../src/vscode/api';
 import type { ProducerHooks } from '../../../src/vscode/producer';
 import type { InspectorHooks } from '../../../src/vscode/inspector';
-
-const EXTENSION_ID = 'kinesis-devtools.kinesis-devtools';
-
-async function api(): Promise<KinesisDevtoolsApi> {
-  const ext = vscode.extensions.getExtension<KinesisDevtoolsApi>(EXTENSION_ID);
-  assert.ok(ext, 'the extension is installed');
-  return ext.activate();
-}
-
-function hook<T>(a: KinesisDevtoolsApi, name: string): T {
-  const h = a.hooks?.[name] as T | undefined;
-  assert.ok(h, `the ${name} exposes its test hook`);
-  return h;
-}
-
-async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+import { api, until, hook } from '../helpers';
 
 async function readAll(client: KinesisClient, stream: string): Promise<{ partitionKey: string; data: string }[]> {
   const shards = (await client.send(new ListShardsCommand({ StreamName: stream }))).Shards ?? [];
