@@ -118,7 +118,7 @@ export type WebviewToHost =
   | ProducerRequest;
 
 export type HostToWebview =
-  | { type: 'init'; streamName: string; connectionLabel: string; templates: TemplateInfo[]; hasWorkspace: boolean }
+  | { type: 'init'; streamName: string; connectionId: string; connectionLabel: string; templates: TemplateInfo[]; hasWorkspace: boolean }
   | { type: 'reply'; id: number; ok: true; result: unknown }
   | { type: 'reply'; id: number; ok: false; error: string }
   | { type: 'runState'; state: RunState; source?: RunSource['type'] }
@@ -132,3 +132,14 @@ export const LIMITS = {
   maxPartitionKeyLength: 256,
   maxHashKey: '340282366920938463463374607431768211455',
 };
+
+/** What the webview keeps in its state so that the panel can be restored after a reload. */
+export interface ProducerPanelTarget {
+  connectionId: string;
+  streamName: string;
+}
+
+export function isProducerPanelTarget(v: unknown): v is ProducerPanelTarget {
+  const t = v as ProducerPanelTarget | undefined;
+  return !!t && typeof t.connectionId === 'string' && typeof t.streamName === 'string';
+}

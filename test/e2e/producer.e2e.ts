@@ -107,4 +107,23 @@ describe('Producer in the browser (end to end)', function () {
     assert.equal(await countRecords(wb.client, stream), 6001);
     await wb.screenshot('producer-one-record');
   });
+
+  it('comes back after a window reload on the same stream, with its forms', async () => {
+    const { page } = wb;
+    let f = await wb.webviewFrame('#oneData');
+    assert.equal(await f.locator('#oneKey input').inputValue(), 'greeting');
+    const navigated = page.waitForEvent('framenavigated', { predicate: (fr) => fr === page.mainFrame(), timeout: 60_000 });
+    await wb.runCommand('Developer: Reload Window');
+    await navigated;
+    await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
+    f = await wb.webviewFrame('#oneData', 90_000);
+    await f.waitForFunction((s) => document.getElementById('streamName')?.textContent === s, stream, { timeout: 30_000 });
+    assert.equal(await f.locator('#oneKey input').inputValue(), 'greeting');
+    // And it still sends: the restored panel is wired to the stream.
+    await f.getByRole('tab', { name: 'One record' }).click();
+    await f.waitForFunction(() => !document.getElementById('oneSend')?.hasAttribute('disabled'), undefined, { timeout: 10_000 });
+    await f.locator('#oneSend').click();
+    await f.locator('#oneResult.ok').waitFor({ timeout: 15_000 });
+    assert.equal(await countRecords(wb.client, stream), 6002);
+  });
 });

@@ -617,15 +617,19 @@ function showResult(r: ResultInfo): void {
 
 // ---------- state kept across reloads of the page ----------
 interface SavedState {
+  /** Which stream the panel produces to: read by the host to restore the panel after a reload. */
+  target?: { connectionId: string; streamName: string };
   tab: number;
   one: { key: string; hash: string; format: string; data: string };
   tpl: { text: string; key: KeySpec; selected: string };
   run: { amountType: string; amountValue: string; rate: string; ordered: boolean; skip: boolean; aggregate?: boolean };
 }
 let restoring = true;
+let target: SavedState['target'];
 function persist(): void {
   if (restoring) return;
   const s: SavedState = {
+    target,
     tab: tabs.selectedIndex,
     one: { key: oneKey.value, hash: oneHash.value, format: oneFormat.value, data: oneData.value },
     tpl: { text: tplText.value, key: tplKey.get(), selected: tplSelect.value },
@@ -666,6 +670,7 @@ window.addEventListener('message', (ev: MessageEvent) => {
       return;
     }
     case 'init': {
+      target = { connectionId: msg.connectionId, streamName: msg.streamName };
       setText(streamTitle, msg.streamName);
       setText(connLabel, ` · ${msg.connectionLabel}`);
       document.title = `Produce to ${msg.streamName}`;
@@ -683,6 +688,7 @@ window.addEventListener('message', (ev: MessageEvent) => {
         }
       }
       restoring = false;
+      persist();
       runSection.hidden = tabs.selectedIndex === 0;
       validateOne();
       schedulePreview();

@@ -134,6 +134,7 @@ export class ProducerPanel extends Disposable {
     this.post({
       type: 'init',
       streamName: this.streamName,
+      connectionId: this.connection.id,
       connectionLabel: connectionLabel(this.connection),
       templates: await this.templates(),
       hasWorkspace: !!vscode.workspace.workspaceFolders?.length,
