@@ -7,6 +7,8 @@ import { CreateStreamCommand, DeleteStreamCommand, DescribeStreamSummaryCommand,
 import type { KinesisDevtoolsApi } from '../../../src/vscode/api';
 import type { InspectorHooks } from '../../../src/vscode/inspector';
 import { api, createStream, hook, until } from '../helpers';
+import { StreamService } from '../../../src/core/kinesis/streamService';
+import { midpoint } from '../../../src/core/kinesis/hashKeys';
 
 
 describe('Record inspector inside VS Code', () => {
@@ -17,7 +19,7 @@ describe('Record inspector inside VS Code', () => {
     await client?.send(new DeleteStreamCommand({ StreamName: name })).catch(() => undefined);
   });
 
-  it('opens on a local stream from the command, receives records, filters them and stops when closed', async () => {
+  it('opens on a local stream from the command, receives records, filters them, follows a split and stops when closed', async () => {
     const a = await api();
     const connection = (await a.services.connections.list()).find((c) => c.kind === 'local');
     assert.ok(connection, 'the Local connection is listed');
@@ -92,6 +94,18 @@ describe('Record inspector inside VS Code', () => {
 
     // Shard progress reached the panel.
     await until('progress for both shards', () => panel.shardProgress.length === 2);
+
+    // Tailing through a split: the Split Shard command closes shard 0, and records put afterwards
+    // land in its children, which the running reader follows (no record missed or read twice).
+    const [shard0] = (await new StreamService(client).listShards(name)).filter((s) => s.shardId === 'shardId-000000000000');
+    await vscode.commands.executeCommand('kinesis.splitShard', { connection, streamName: name }, { shardId: shard0.shardId, newStartingHashKey: midpoint(shard0.startingHashKey, shard0.endingHashKey) });
+    const after = Array.from({ length: 40 }, (_, i) => ({ PartitionKey: `after-${i}`, Data: Buffer.from(JSON.stringify({ after: i })) }));
+    assert.equal((await client.send(new PutRecordsCommand({ StreamName: name, Records: after }))).FailedRecordCount ?? 0, 0);
+    await until('the records put after the split', () => panel.model.heldCount === 71, 90_000);
+    const ids = panel.model.rows(0, 200).map((r) => r.id);
+    assert.equal(new Set(ids).size, 71, 'no record twice');
+    await until('progress for the children too', () => panel.shardProgress.length === 4, 60_000);
+    assert.ok(panel.shardProgress.some((p) => p.shardId === 'shardId-000000000000' && p.state === 'closed'), JSON.stringify(panel.shardProgress));
 
     // Closing the panel stops its reader and forgets it.
     panel.panel.dispose();
