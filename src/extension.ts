@@ -69,6 +69,8 @@ export function activate(context: vscode.ExtensionContext): KinesisDevtoolsApi {
         clients.invalidate('local');
         explorer?.refresh();
       }
+      // An endpoint edited in settings keeps its id (its name): drop clients made for the old URL.
+      if (e.affectsConfiguration('kinesis.connections')) clients.invalidate();
     }),
   );
 

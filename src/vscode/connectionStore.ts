@@ -18,7 +18,8 @@ export class ConnectionStore implements vscode.Disposable {
   constructor(private readonly secrets: vscode.SecretStorage) {
     this.subs.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('kinesis.connections') || e.affectsConfiguration('kinesis.local')) this.changed.fire();
+        // kinesis.local is the extension's concern (it restarts the endpoint and refreshes the tree).
+        if (e.affectsConfiguration('kinesis.connections')) this.changed.fire();
       }),
     );
   }
