@@ -55,7 +55,6 @@ export function activate(context: vscode.ExtensionContext): KinesisDevtoolsApi {
       );
     },
     resolveStream: (arg) => resolveStream(services, arg),
-    refreshTree: (connectionId) => explorer?.refresh(connectionId),
   };
 
   explorer = new ExplorerProvider(services);

@@ -26,6 +26,4 @@ export interface ExtensionServices {
   registerCommand(id: string, run: (...args: any[]) => unknown): void;
   /** The stream a command acts on: from the tree node it was invoked on, else a quick pick. */
   resolveStream(arg: unknown): Promise<StreamRef | undefined>;
-  /** Refreshes the Kinesis tree (after a change to a stream). */
-  refreshTree(connectionId?: string): void;
 }

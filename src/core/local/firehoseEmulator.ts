@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { StreamReader } from '../records/reader';
-import { defaultS3Key } from './firehoseKeys';
+import { defaultPrefix, evaluatePrefix, objectSuffix } from '../transform/s3Key';
 
 /**
  * A small Amazon Data Firehose emulator for the built-in Local connection: nothing on npm or in
@@ -78,8 +78,7 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
     if (!s.buffer.length) return;
     const body = Buffer.concat(s.buffer);
     const bucket = s.destination.BucketARN.replace(/^arn:aws:s3:::/, '');
-    const now = new Date();
-    const key = defaultS3Key(s.name, s.versionId, now, s.destination.Prefix);
+    const key = objectKey(s.name, Number(s.versionId), s.bufferSince, s.destination.Prefix);
     const obj: DeliveredObject = { bucket, key, size: body.length, records: s.buffer.length, body };
     s.delivered.push(obj);
     if (opts.dataDir) {
@@ -268,4 +267,22 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
         await Promise.all([...streams.values()].map((s) => s.reader?.stop()));
       })()),
   };
+}
+
+/**
+ * Where an object lands: a prefix without expressions gets the default time prefix after it; a
+ * prefix with expressions is evaluated (timestamp, random-string). Partition keys from a Lambda
+ * are not known here (no transform runs), so such a prefix is kept as written.
+ */
+function objectKey(stream: string, version: number, oldest: number, prefix = ''): string {
+  let evaluated: string;
+  if (!prefix.includes('!{')) evaluated = prefix + defaultPrefix(oldest);
+  else {
+    try {
+      evaluated = evaluatePrefix(prefix, { timestamp: oldest });
+    } catch {
+      evaluated = prefix;
+    }
+  }
+  return evaluated + objectSuffix(stream, oldest, version);
 }

@@ -43,11 +43,6 @@ export class LocalEndpointManager {
     return this.started ? (await this.started.catch(() => undefined))?.endpoint : undefined;
   }
 
-  /** The embedded endpoint, when it runs (tests reach its Firehose deliveries through it). */
-  async embedded(): Promise<LocalEndpoint | undefined> {
-    return this.started?.catch(() => undefined);
-  }
-
   get isEmbeddedRunning(): boolean {
     return this.started !== undefined;
   }

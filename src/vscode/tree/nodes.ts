@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { Capabilities, Connection, capabilitiesOf, connectionLabel } from '../../core/aws/connection';
+import { Connection, capabilitiesOf, connectionLabel } from '../../core/aws/connection';
 import { ConsumerInfo, ShardInfo, StreamSummary } from '../../core/kinesis/model';
 import { keySpaceShare } from '../../core/kinesis/hashKeys';
 import { DeliveryStreamSummary } from '../../core/firehose/deliveryStreamService';
@@ -61,9 +61,6 @@ export class ConnectionNode {
 export class DataStreamsNode {
   readonly kind = 'dataStreams';
   constructor(readonly connection: Connection, readonly filter?: string) {}
-  get capabilities(): Capabilities {
-    return capabilitiesOf(this.connection);
-  }
   toTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem('Data streams', vscode.TreeItemCollapsibleState.Expanded);
     item.id = `streams|${this.connection.id}`;
