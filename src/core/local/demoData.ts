@@ -1,6 +1,7 @@
 import { KinesisClient, PutRecordsCommand, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { CreateDeliveryStreamCommand, FirehoseClient, ListDeliveryStreamsCommand } from '@aws-sdk/client-firehose';
 import { gzipSync } from 'node:zlib';
+import { encodeAggregate } from '../producer/aggregation';
 import { StreamService } from '../kinesis/streamService';
 import { midpoint } from '../kinesis/hashKeys';
 import { sortShards } from '../kinesis/model';
@@ -79,21 +80,14 @@ export function cloudWatchLogsRecord(now = Date.now()): PutRecordsRequestEntry {
   return { PartitionKey: logStream, Data: gzipSync(JSON.stringify(payload)) };
 }
 
-/** KPL-aggregated records (the format the Kinesis Producer Library writes), made by aws-kinesis-agg. */
-export function kplRecords(users: number, now = Date.now()): Promise<PutRecordsRequestEntry[]> {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const agg = require('aws-kinesis-agg') as {
-    aggregate(records: { partitionKey: string; data: Buffer }[], onRecord: (r: { partitionKey: string; data: Buffer; ExplicitHashKey?: string }, done: () => void) => void, after: () => void, onError: (e: Error) => void): void;
-  };
+/** One KPL-aggregated record (the format the Kinesis Producer Library writes) of `users` metrics. */
+export function kplRecord(users: number, now = Date.now()): PutRecordsRequestEntry {
   const records = Array.from({ length: users }, () => {
     const id = ++counter;
     const host = `host-${id % 5}`;
     return { partitionKey: host, data: Buffer.from(JSON.stringify({ host, metric: id % 2 ? 'cpu' : 'mem', value: (id * 17) % 100, at: now })) };
   });
-  return new Promise((resolve, reject) => {
-    const out: PutRecordsRequestEntry[] = [];
-    agg.aggregate(records, (r, done) => (out.push({ PartitionKey: r.partitionKey, ExplicitHashKey: r.ExplicitHashKey, Data: r.data }), done()), () => resolve(out), reject);
-  });
+  return { PartitionKey: records[0].partitionKey, Data: encodeAggregate(records) };
 }
 
 function entries(make: () => { key: string; data: object }, n: number): PutRecordsRequestEntry[] {
@@ -135,7 +129,7 @@ export async function seedDemo(client: KinesisClient, opts: { records?: number; 
   if (await make(DEMO_STREAMS.sensors, 1)) await put(client, DEMO_STREAMS.sensors, entries(sensorEvent, Math.ceil(n / 2)));
   if (await make(DEMO_STREAMS.logs, 1)) await put(client, DEMO_STREAMS.logs, Array.from({ length: 40 }, () => cloudWatchLogsRecord()));
   if (await make(DEMO_STREAMS.kpl, 1)) {
-    for (let i = 0; i < 5; i++) await put(client, DEMO_STREAMS.kpl, await kplRecords(40));
+    await put(client, DEMO_STREAMS.kpl, Array.from({ length: 5 }, () => kplRecord(40)));
   }
   if (opts.firehose) created.push(...(await seedDeliveryStreams(opts.firehose, (await svc.describe(DEMO_STREAMS.clickstream)).arn!)));
   return created;
@@ -188,7 +182,7 @@ export function startTrickle(client: KinesisClient, opts: { intervalMs?: number;
     if (i % 2 === 0) jobs.push(put(client, DEMO_STREAMS.orders, entries(orderEvent, 1)));
     if (i % 4 === 0) jobs.push(put(client, DEMO_STREAMS.sensors, entries(sensorEvent, 2)));
     if (i % 5 === 0) jobs.push(put(client, DEMO_STREAMS.logs, [cloudWatchLogsRecord()]));
-    if (i % 6 === 0) jobs.push(kplRecords(10).then((r) => put(client, DEMO_STREAMS.kpl, r)));
+    if (i % 6 === 0) jobs.push(put(client, DEMO_STREAMS.kpl, [kplRecord(10)]));
     Promise.all(jobs).catch((e) => opts.onError?.(e));
   }, opts.intervalMs ?? 1000);
   timer.unref?.();

@@ -9,6 +9,7 @@
  * - anything else: the line itself is the record's data (a JSON Lines file of events).
  */
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { sleep } from '../kinesis/streamService';
 import { readAll } from '../records/reader';
 import type { StartPosition } from '../records/types';
 import type { SampleRecord } from './sampleRecord';
@@ -121,14 +122,8 @@ export async function sampleFromStream(
   while (!opts.signal?.aborted) {
     records = await readAll(client, streamName, since, { until: opts.count, abortSignal: opts.signal, timeoutMs: Math.max(1000, deadline - Date.now()) });
     if (records.length >= opts.count || Date.now() >= deadline) break;
-    await sleep(500, opts.signal);
+    // Cancelling ends the wait early; the loop then sees the signal.
+    await sleep(500, opts.signal).catch(() => undefined);
   }
   return records.slice(0, opts.count);
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
-  });
 }
