@@ -22,13 +22,15 @@ const extension = {
   logLevel: 'warning',
 };
 
-// Terminal tools (npm run local, demo, ...): one node bundle each in dist/tools/.
-const TOOLS = ['local', 'demo'];
+// Terminal tools (npm run local, demo, produce, transform): one node bundle each in dist/tools/.
+// They run from the repository, so packages stay in node_modules.
+const TOOLS = ['local', 'demo', 'produce', 'transform'];
 const tools = {
   ...extension,
   entryPoints: Object.fromEntries(TOOLS.map((t) => [t, join(root, `src/tools/${t}.ts`)])),
   outdir: join(root, 'dist/tools'),
-  external: ['kinesalite', 'leveldown', 'playwright-core', 'esbuild'],
+  external: undefined,
+  packages: 'external',
 };
 
 // Every folder under webview/ with a main.ts is one webview bundle.

@@ -450,8 +450,8 @@ describe('Producer against kinesalite', function () {
     const read = await readAll(ep.client, stream);
     assert.equal(read.length, 1500);
     for (const r of read) assert.equal(JSON.parse(r.data).sensorId, r.partitionKey);
-    // And the real entry point, as a child process.
-    const script = join(__dirname, '../../../scripts/produce.mjs');
+    // And the real entry point, as a child process (the bundle npm run produce runs; npm test builds it first).
+    const script = join(__dirname, '../../../dist/tools/produce.js');
     const { stdout } = await run(process.execPath, [script, '--stream', stream, '--template', 'seed-message', '--count', '10', '--endpoint', ep.endpoint]);
     assert.match(stdout, /completed: 10 sent/);
     assert.equal((await readAll(ep.client, stream)).length, 1510);

@@ -237,7 +237,3 @@ export async function runCli(argv: string[], io: CliIo = { out: (s) => process.s
     return 2;
   }
 }
-
-if (require.main === module) {
-  runCli(process.argv.slice(2)).then((code) => process.exit(code));
-}
