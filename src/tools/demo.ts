@@ -9,9 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, existsSync, cpSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startLocalEndpoint } from '../core/local/localEndpoint';
-import { firehoseClientFor, kinesisClientFor } from '../core/aws/clientFactory';
-import { seedDemo, startTrickle } from '../core/local/demoData';
+import { startLocalServer } from './localServer';
 import { ROOT, freePort, startCodeServer, workbenchUrl, CodeServer } from './codeServer';
 
 async function main(): Promise<void> {
@@ -29,10 +27,13 @@ async function main(): Promise<void> {
     return;
   }
   const port = await freePort(Number(values.port));
-  const local = await startLocalEndpoint({ port });
-  const client = kinesisClientFor(local.endpoint);
-  const created = await seedDemo(client, { records: 500, firehose: firehoseClientFor(local.endpoint) });
-  const trickle = startTrickle(client, { onError: (e) => console.error(`[demo] trickle: ${(e as Error).message}`) });
+  let server: CodeServer | undefined;
+  const { local, created } = await startLocalServer({
+    port,
+    demo: { records: 500 },
+    log: (l) => console.error(`[demo] ${l}`),
+    onStop: async () => server?.close(),
+  });
 
   // A demo workspace whose settings point the Local connection at this endpoint.
   const demoDir = join(ROOT, '.demo');
@@ -51,7 +52,6 @@ async function main(): Promise<void> {
   console.log(`[demo] Streams: ${created.length ? created.join(', ') + ' (created)' : 'already present'}; a few records a second keep flowing.`);
   console.log(`[demo] Try: aws kinesis list-streams --endpoint-url ${local.endpoint} --region us-east-1`);
 
-  let server: CodeServer | undefined;
   const desktop = !values.browser && spawnSync('code', ['--version'], { stdio: 'ignore' }).status === 0;
   if (desktop && !values['no-open']) {
     console.log('[demo] Opening desktop VS Code with the extension under development…');
@@ -69,16 +69,6 @@ async function main(): Promise<void> {
     if (!values['no-open'] && process.env.DISPLAY) spawn('xdg-open', [url], { stdio: 'ignore', detached: true }).on('error', () => undefined).unref();
   }
   console.log('[demo] Ready. Press Ctrl-C to stop.');
-
-  const stop = async () => {
-    trickle.stop();
-    await server?.close();
-    client.destroy();
-    await local.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
 }
 
 main().catch((e) => {

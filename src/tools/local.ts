@@ -3,9 +3,7 @@
  * and the extension (setting kinesis.local.endpoint) all see the same streams.
  *   npm run local -- [--port 4567] [--data DIR] [--demo]
  */
-import { startLocalEndpoint } from '../core/local/localEndpoint';
-import { firehoseClientFor, kinesisClientFor } from '../core/aws/clientFactory';
-import { seedDemo, startTrickle } from '../core/local/demoData';
+import { startLocalServer } from './localServer';
 import { parseArgs } from 'node:util';
 
 async function main(): Promise<void> {
@@ -18,26 +16,12 @@ async function main(): Promise<void> {
   }
   const port = Number(values.port);
   const dataPath = values.data;
-  const local = await startLocalEndpoint({ port, path: dataPath });
-  const client = kinesisClientFor(local.endpoint);
-  let trickle: { stop(): void } | undefined;
-  if (values.demo) {
-    const created = await seedDemo(client, { firehose: firehoseClientFor(local.endpoint) });
-    trickle = startTrickle(client, { onError: (e) => console.error(`trickle: ${(e as Error).message}`) });
-    console.log(`Demo streams: ${created.length ? created.join(', ') : 'already there'} (a few records a second keep flowing)`);
-  }
+  const { local, created } = await startLocalServer({ port, path: dataPath, demo: values.demo ? {} : undefined, log: (l) => console.error(l) });
+  if (values.demo) console.log(`Demo streams: ${created.length ? created.join(', ') : 'already there'} (a few records a second keep flowing)`);
   console.log(`Local Kinesis + Firehose endpoint: ${local.endpoint}${dataPath ? ` (data in ${dataPath})` : ' (in memory)'}`);
   console.log(`  AWS CLI:   aws kinesis list-streams --endpoint-url ${local.endpoint} --region us-east-1`);
   console.log(`  VS Code:   set "kinesis.local.endpoint": "${local.endpoint}"`);
   console.log('Press Ctrl-C to stop.');
-  const stop = async () => {
-    trickle?.stop();
-    client.destroy();
-    await local.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
 }
 
 main().catch((e) => {

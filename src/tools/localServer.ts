@@ -1,0 +1,37 @@
+import { startLocalEndpoint, LocalEndpoint } from '../core/local/localEndpoint';
+import { firehoseClientFor, kinesisClientFor } from '../core/aws/clientFactory';
+import { seedDemo, startTrickle } from '../core/local/demoData';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+
+export interface LocalServer {
+  local: LocalEndpoint;
+  client: KinesisClient;
+  /** Demo streams made by this start (empty without demo data, or when they existed). */
+  created: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * The local endpoint for the terminal tools (npm run local, npm run demo): started, optionally
+ * seeded with the demo streams and a trickle of records, stopped on Ctrl-C.
+ */
+export async function startLocalServer(opts: { port: number; path?: string; demo?: { records?: number }; log: (line: string) => void; onStop?: () => Promise<void> }): Promise<LocalServer> {
+  const local = await startLocalEndpoint({ port: opts.port, path: opts.path });
+  const client = kinesisClientFor(local.endpoint);
+  let created: string[] = [];
+  let trickle: { stop(): void } | undefined;
+  if (opts.demo) {
+    created = await seedDemo(client, { records: opts.demo.records, firehose: firehoseClientFor(local.endpoint) });
+    trickle = startTrickle(client, { onError: (e) => opts.log(`trickle: ${(e as Error).message}`) });
+  }
+  const stop = async () => {
+    trickle?.stop();
+    await opts.onStop?.();
+    client.destroy();
+    await local.close();
+  };
+  const onSignal = () => void stop().then(() => process.exit(0));
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return { local, client, created, stop };
+}
