@@ -31,25 +31,19 @@ async function atTimestampOnQuietShard(client: KinesisClient): Promise<void> {
 }
 
 describe('The built-in kinesalite endpoint', () => {
-  it('answers AT_TIMESTAMP on a shard with nothing after the timestamp (in memory)', async () => {
-    const local = await startLocalKinesis();
-    const client = kinesisClientFor(local.endpoint);
-    try {
-      await atTimestampOnQuietShard(client);
-    } finally {
-      client.destroy();
-      await local.close();
-    }
-  });
-
-  it('answers AT_TIMESTAMP on a shard with nothing after the timestamp (with a data folder)', async () => {
-    const local = await startLocalKinesis({ path: mkdtempSync(join(tmpdir(), 'kinesis-at-')) });
-    const client = kinesisClientFor(local.endpoint);
-    try {
-      await atTimestampOnQuietShard(client);
-    } finally {
-      client.destroy();
-      await local.close();
-    }
-  });
+  for (const [mode, options] of [
+    ['in memory', {}],
+    ['with a data folder', { path: mkdtempSync(join(tmpdir(), 'kinesis-at-')) }],
+  ] as const) {
+    it(`answers AT_TIMESTAMP on a shard with nothing after the timestamp (${mode})`, async () => {
+      const local = await startLocalKinesis(options);
+      const client = kinesisClientFor(local.endpoint);
+      try {
+        await atTimestampOnQuietShard(client);
+      } finally {
+        client.destroy();
+        await local.close();
+      }
+    });
+  }
 });

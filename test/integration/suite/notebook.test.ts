@@ -3,11 +3,11 @@ import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { CreateStreamCommand, DeleteStreamCommand, DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { DeleteStreamCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisDevtoolsApi } from '../../../src/vscode/api';
 import type { TransformNotebookHooks } from '../../../src/vscode/notebook';
 import type { TransformOutputMetadata } from '../../../src/vscode/notebook/kernel';
-import { EXTENSION_ID, api, hook, until } from '../helpers';
+import { EXTENSION_ID, api, createStream, hook, localClient, until } from '../helpers';
 
 const CONTROLLER_ID = 'kinesis-transform-kernel';
 
@@ -46,11 +46,10 @@ describe('Transform notebook inside VS Code', () => {
 
   it('opens a notebook, runs its cells through the controller and shows records, delivery, violations and console output', async () => {
     const a = await api();
-    const connection = (await a.services.connections.list()).find((c) => c.kind === 'local');
-    assert.ok(connection, 'the Local connection is listed');
-    client = await a.services.clients.kinesisClient(connection);
-    await client.send(new CreateStreamCommand({ StreamName: name, ShardCount: 2 }));
-    await until('the stream to be active', async () => (await client!.send(new DescribeStreamSummaryCommand({ StreamName: name }))).StreamDescriptionSummary?.StreamStatus === 'ACTIVE');
+    const local = await localClient(a);
+    const connection = local.connection;
+    client = local.client;
+    await createStream(client, name, 2);
     const statuses = ['paid', 'paid', 'cancelled', 'refunded', 'paid', 'new'];
     await client.send(
       new PutRecordsCommand({

@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { CreateStreamCommand, DeleteStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import { DeleteStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisDevtoolsApi } from '../../../src/vscode/api';
 import type { ProducerHooks } from '../../../src/vscode/producer';
 import type { InspectorHooks } from '../../../src/vscode/inspector';
-import { api, until, hook } from '../helpers';
+import { api, createStream, hook, localClient, until } from '../helpers';
 
 async function readAll(client: KinesisClient, stream: string): Promise<{ partitionKey: string; data: string }[]> {
   const shards = (await client.send(new ListShardsCommand({ StreamName: stream }))).Shards ?? [];
@@ -31,11 +31,10 @@ describe('Producer inside VS Code', () => {
 
   it('opens the panel on a local stream, runs a template into it, and the records read back (also in the inspector)', async () => {
     const a = await api();
-    const connection = (await a.services.connections.list()).find((c) => c.kind === 'local');
-    assert.ok(connection, 'the Local connection is listed');
-    client = await a.services.clients.kinesisClient(connection);
-    await client.send(new CreateStreamCommand({ StreamName: name, ShardCount: 2 }));
-    await until('the stream to be active', async () => (await client!.send(new DescribeStreamSummaryCommand({ StreamName: name }))).StreamDescriptionSummary?.StreamStatus === 'ACTIVE');
+    const local = await localClient(a);
+    const connection = local.connection;
+    client = local.client;
+    await createStream(client, name, 2);
 
     const key = await vscode.commands.executeCommand<string>('kinesis.produceRecords', { connection, streamName: name });
     assert.ok(key, 'the command returns the panel key');
