@@ -14,7 +14,7 @@ const names = wanted.length ? wanted : all;
 let failed = 0;
 for (const name of names) {
   console.log(`\n### bench: ${name}`);
-  const r = spawnSync(process.execPath, ['--no-warnings', '--expose-gc', join(dir, `${name}.js`)], { stdio: 'inherit', cwd: root });
+  const r = spawnSync(process.execPath, ['--no-warnings', '--expose-gc', join(dir, `${name}.js`)], { stdio: 'inherit', cwd: root, env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
   if (r.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);

