@@ -10,7 +10,11 @@ const production = process.argv.includes('--production');
 const NODE_FLOOR_BANNER = "process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';";
 
 const extension = {
-  entryPoints: { extension: join(root, 'src/extension.ts') },
+  entryPoints: {
+    extension: join(root, 'src/extension.ts'),
+    // The transform runner's child program, loaded from next to extension.js (never written at run time).
+    transformHost: join(root, 'src/core/transform/transformHost.ts'),
+  },
   outdir: join(root, 'dist'),
   bundle: true,
   platform: 'node',

@@ -84,6 +84,7 @@ describe('transform runner (isolated child process)', function () {
     assert.deepEqual(codes(r), ['handler-error']);
     assert.match(r.violations[0].message, /cannot parse record/);
     assert.match(r.violations[0].stack!, /throwing\.js:4:\d+/);
+    assert.doesNotMatch(r.violations[0].stack!, /transformHost/, 'the host program’s own frames are not shown');
     assert.ok(r.rows.every((row) => row.result === 'InvocationFailed'));
   });
 

@@ -20,6 +20,8 @@ export interface CompiledHandler {
   exportName: string;
   /** node_modules folders from the handler's folder upwards, for NODE_PATH. */
   nodePath: string[];
+  /** The handler's folder (a cell's: the notebook's), where its imports resolve from. */
+  resolveDir: string;
   /** The directory the bundle was written in (stack frames in it are rewritten to the label). */
   outDir: string;
   /** What people call this handler in messages. */
@@ -102,6 +104,7 @@ export async function compileHandler(src: HandlerSource, outDir: string): Promis
     file,
     exportName: src.exportName ?? 'handler',
     nodePath: nodeModulesChain(resolveDir),
+    resolveDir,
     outDir,
     label,
     compileMs: Date.now() - started,

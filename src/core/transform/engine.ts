@@ -13,6 +13,7 @@ import {
 } from './firehoseContract';
 import { buildKinesisInvocations, validateKinesisResponse } from './lambdaKinesisContract';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS, FailureKind, InvokeOutcome, LogLine, runHandler, RunFailure } from './runner';
+import type { StaticCredentials } from '../aws/connection';
 import type { HandlerSource } from './compile';
 import { evaluatePrefix, lambdaKeysInPrefix, planDelivery, PrefixError } from './s3Key';
 import { SampleRecord, Violation, ViolationCode } from './sampleRecord';
@@ -36,7 +37,11 @@ export interface TransformRequest {
   /** Lambda Kinesis batch size. */
   batchSize?: number;
   timeoutMs?: number;
+  /** For loading the handler's module (default: Lambda's 10 s init limit). */
+  initTimeoutMs?: number;
   memoryMb?: number;
+  /** AWS keys the handler gets in its environment; none unless the user asked for them. */
+  credentials?: StaticCredentials;
   signal?: AbortSignal;
   cwd?: string;
   /** Longest text kept per input/output cell of the report. */
@@ -88,6 +93,7 @@ const FAILURE_CODE: Record<FailureKind, ViolationCode> = {
   compile: 'handler-load',
   load: 'handler-load',
   error: 'handler-error',
+  'too-large': 'response-too-large',
   timeout: 'handler-timeout',
   memory: 'handler-memory',
   exit: 'handler-exit',
@@ -186,7 +192,9 @@ export async function runTransform(req: TransformRequest): Promise<TransformRepo
 
   const run = await runHandler(req.handler, events, {
     timeoutMs: req.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    initTimeoutMs: req.initTimeoutMs,
     memoryMb: req.memoryMb ?? DEFAULT_MEMORY_MB,
+    credentials: req.credentials,
     signal: req.signal,
     cwd: req.cwd,
     region: req.region,

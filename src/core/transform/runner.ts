@@ -1,36 +1,46 @@
 /**
  * Runs a user's handler isolated from the caller (the extension host or the CLI): in a child
  * process with a heap limit (--max-old-space-size), a resident-memory watchdog (for Buffers,
- * which live outside the heap), a wall-clock timeout per invocation that kills it, console
- * output captured apart from results, and source-mapped stacks (--enable-source-maps).
+ * which live outside the heap), a deadline for loading the module (Lambda's init phase) and one
+ * per invocation that kill it, console output captured apart from results and cut in the child,
+ * responses over Lambda's 6 MB never sent, and source-mapped stacks (--enable-source-maps).
+ * The child gets Lambda's environment, not the caller's, and ends itself when the caller dies.
  * An infinite loop, a huge allocation or process.exit() ends that run with a clear message.
  */
 import { ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { CHILD_HOST_SOURCE, EXIT_MARKER } from './childHost';
+import type { StaticCredentials } from '../aws/connection';
+import { ChildMessage, EXIT_MARKER, HOST_FILE, hostArgv, ParentMessage } from './childProtocol';
 import { compileHandler, CompiledHandler, CompileError, HandlerSource } from './compile';
+import { LIMITS } from './sampleRecord';
 
 export interface RunnerOptions {
   /** Per invocation, like a Lambda timeout. */
   timeoutMs?: number;
+  /** For loading the handler's module (Lambda's init phase: 10 s). */
+  initTimeoutMs?: number;
   /** Like the Lambda memory size: heap limit, and the process is killed well above it. */
   memoryMb?: number;
   signal?: AbortSignal;
   cwd?: string;
-  env?: Record<string, string | undefined>;
   functionName?: string;
   region?: string;
-  /** Console output kept per run; the rest is cut. */
+  /** Passed to the handler as AWS_ACCESS_KEY_ID etc. only when given: the user asked for them. */
+  credentials?: StaticCredentials;
+  /** Console output kept per run; the child cuts the rest before sending it. */
   maxLogBytes?: number;
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_MEMORY_MB = 512;
 
-export type FailureKind = 'compile' | 'load' | 'error' | 'timeout' | 'memory' | 'exit' | 'crash' | 'cancelled';
+export type FailureKind = 'compile' | 'load' | 'error' | 'too-large' | 'timeout' | 'memory' | 'exit' | 'crash' | 'cancelled';
+
+/** Failures after which the child is still there and the next invocation can run. */
+const CHILD_SURVIVES: ReadonlySet<FailureKind> = new Set(['error', 'too-large']);
 
 export interface RunFailure {
   kind: FailureKind;
@@ -50,34 +60,61 @@ export interface LogLine {
   invocation?: number;
 }
 
-let hostFile: string | undefined;
-function childHostFile(): string {
-  if (hostFile && existsSync(hostFile)) return hostFile;
-  const dir = join(tmpdir(), 'kinesis-transform-host');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `host-${hashOf(CHILD_HOST_SOURCE)}.js`);
-  if (!existsSync(file) || readFileSync(file, 'utf8') !== CHILD_HOST_SOURCE) writeFileSync(file, CHILD_HOST_SOURCE);
-  return (hostFile = file);
+/**
+ * The host program, shipped with the extension (see transformHost.ts for why it is not written
+ * at run time): next to this file in tsc output and in the extension bundle (dist/), one folder up
+ * from the terminal tools' bundles (dist/tools/).
+ */
+export function hostProgramFile(): string {
+  const candidates = [join(__dirname, HOST_FILE), join(__dirname, '..', HOST_FILE)];
+  const found = candidates.find((f) => existsSync(f));
+  if (!found) {
+    throw new RunFailureError({
+      kind: 'crash',
+      message: `The transform host program is missing (looked for ${candidates.join(' and ')}). Reinstall the extension, or run "npm run build" in its folder.`,
+    });
+  }
+  return found;
 }
 
-function hashOf(s: string): string {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
-  return (h >>> 0).toString(36);
-}
+/** Lambda's limit on its init phase (loading the module), apart from the function timeout. */
+export const DEFAULT_INIT_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_LOG_BYTES = 1024 * 1024;
 
-type ChildMessage =
-  | { type: 'ready' }
-  | { type: 'loaded' }
-  | { type: 'load-error'; error: ErrorInfo }
-  | { type: 'result'; id: number; json?: string; ms: number }
-  | { type: 'error'; id: number; error: ErrorInfo }
-  | { type: 'uncaught'; id?: number; error: ErrorInfo };
-
-interface ErrorInfo {
-  name: string;
-  message: string;
-  stack?: string;
+/**
+ * The environment Lambda gives a Node handler, and nothing of the caller's: no AWS keys, tokens
+ * or VS Code variables, unless `credentials` are passed on purpose.
+ */
+export function lambdaEnvironment(opts: RunnerOptions, taskRoot: string, nodePath: readonly string[]): Record<string, string> {
+  const region = opts.region ?? 'us-east-1';
+  const functionName = opts.functionName ?? 'local-transform';
+  const env: Record<string, string> = {
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_LAMBDA_FUNCTION_NAME: functionName,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(opts.memoryMb ?? DEFAULT_MEMORY_MB),
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${functionName}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: 'local',
+    AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${process.versions.node.split('.')[0]}.x`,
+    LAMBDA_TASK_ROOT: taskRoot,
+    TZ: ':UTC',
+    LANG: 'en_US.UTF-8',
+    NODE_PATH: nodePath.join(delimiter),
+  };
+  // Not secrets, and needed for the process to work like a process: where programs and temp files are.
+  for (const k of ['PATH', 'Path', 'TMPDIR', 'TEMP', 'TMP', 'SystemRoot']) {
+    const v = process.env[k];
+    if (v !== undefined) env[k] = v;
+  }
+  if (opts.credentials) {
+    env.AWS_ACCESS_KEY_ID = opts.credentials.accessKeyId;
+    env.AWS_SECRET_ACCESS_KEY = opts.credentials.secretAccessKey;
+    if (opts.credentials.sessionToken) env.AWS_SESSION_TOKEN = opts.credentials.sessionToken;
+  }
+  // Under Electron (the VS Code desktop extension host), the executable must act as Node.
+  if (process.versions.electron) env.ELECTRON_RUN_AS_NODE = '1';
+  return env;
 }
 
 /** Resident memory of a process in MB (Linux /proc); undefined where unavailable. */
@@ -95,6 +132,7 @@ export class HandlerProcess {
   readonly logs: LogLine[] = [];
   private logBytes = 0;
   private logsCut = false;
+  private received = 0;
   private dying = false;
   private stderrTail = '';
   private exitInfo?: { code: number; stack?: string };
@@ -112,8 +150,11 @@ export class HandlerProcess {
     private readonly compiled: CompiledHandler,
     private readonly opts: RunnerOptions,
   ) {
-    const maxLog = opts.maxLogBytes ?? 1024 * 1024;
+    // The child cuts console output at maxLogBytes; this margin is for what bypasses the console
+    // (a raw write to fd 1 or 2, V8's own messages), cut here as it arrives.
+    const maxLog = (opts.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES) + 64 * 1024;
     const onData = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+      this.received += chunk.byteLength;
       let text = chunk.toString('utf8');
       if (stream === 'stderr') {
         this.stderrTail = (this.stderrTail + text).slice(-8192);
@@ -136,7 +177,7 @@ export class HandlerProcess {
         this.logsCut = true;
         return;
       }
-      this.logBytes += text.length;
+      this.logBytes += chunk.byteLength;
       this.logs.push({ stream, text: this.mapPaths(text), ...(this.invocation === undefined ? {} : { invocation: this.invocation }) });
     };
     child.stdout?.on('data', onData('stdout'));
@@ -166,24 +207,14 @@ export class HandlerProcess {
     this.watchdog.unref();
   }
 
-  /** Starts a child and loads the compiled handler in it. */
+  /** Starts a child and loads the compiled handler in it, within the init deadline. */
   static async start(compiled: CompiledHandler, opts: RunnerOptions = {}): Promise<HandlerProcess> {
     const memoryMb = opts.memoryMb ?? DEFAULT_MEMORY_MB;
-    const env: Record<string, string | undefined> = {
-      ...process.env,
-      NODE_PATH: [...compiled.nodePath, process.env.NODE_PATH].filter(Boolean).join(delimiter),
-      AWS_REGION: opts.region ?? process.env.AWS_REGION ?? 'us-east-1',
-      AWS_LAMBDA_FUNCTION_NAME: opts.functionName ?? 'local-transform',
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-      ...opts.env,
-    };
-    // Under Electron (the VS Code desktop extension host), the executable must act as Node.
-    if (process.versions.electron) env.ELECTRON_RUN_AS_NODE = '1';
-    for (const k of Object.keys(env)) if (k.startsWith('VSCODE_')) delete env[k];
-    const child = fork(childHostFile(), [], {
+    const taskRoot = opts.cwd ?? compiled.resolveDir;
+    const argv = hostArgv({ parentPid: process.pid, maxLogBytes: opts.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES, maxResponseBytes: LIMITS.maxPayloadBytes });
+    const child = fork(hostProgramFile(), argv, {
       cwd: opts.cwd,
-      env,
+      env: lambdaEnvironment(opts, taskRoot, compiled.nodePath),
       execArgv: [`--max-old-space-size=${memoryMb}`, '--enable-source-maps', '--stack-trace-limit=30'],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'advanced',
@@ -193,14 +224,27 @@ export class HandlerProcess {
     if (opts.signal?.aborted) onAbort();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     child.once('exit', () => opts.signal?.removeEventListener('abort', onAbort));
-    await proc.load();
+    const initMs = opts.initTimeoutMs ?? DEFAULT_INIT_TIMEOUT_MS;
+    const initTimer = setTimeout(
+      () =>
+        proc.kill({
+          kind: 'timeout',
+          message: `Loading the handler's module did not finish within ${initMs} ms (Lambda's init phase allows 10 s); the run was stopped. Look for work at the top level of the module: a loop, or a call that never returns.`,
+        }),
+      initMs,
+    );
+    try {
+      await proc.load();
+    } finally {
+      clearTimeout(initTimer);
+    }
     return proc;
   }
 
   private onMessage(m: ChildMessage): void {
     switch (m.type) {
       case 'ready':
-        sendToChild(this.child, { type: 'load', file: this.compiled.file, exportName: this.compiled.exportName });
+        this.send({ type: 'load', file: this.compiled.file, exportName: this.compiled.exportName });
         return;
       case 'loaded':
       case 'load-error':
@@ -246,7 +290,7 @@ export class HandlerProcess {
     const memoryMb = this.opts.memoryMb ?? DEFAULT_MEMORY_MB;
     const awsRequestId = (event as { invocationId?: string })?.invocationId ?? randomUUID();
     const functionName = this.opts.functionName ?? 'local-transform';
-    sendToChild(this.child, {
+    this.send({
       type: 'invoke',
       id,
       event,
@@ -267,6 +311,18 @@ export class HandlerProcess {
     this.pending = undefined;
     this.invocation = undefined;
     const durationMs = Date.now() - started;
+    if (m?.type === 'result' && m.tooLarge) {
+      // The child did not send it: Lambda would not return it either, and parsing it here would
+      // make the caller pay for the handler's mistake.
+      return {
+        ok: false,
+        failure: {
+          kind: 'too-large',
+          message: `The handler returned ${(m.bytes / 1048576).toFixed(2)} MB of JSON; Lambda returns at most ${LIMITS.maxPayloadBytes / 1048576} MB, so the whole invocation fails. Return less (Firehose: lower the buffer size so each invocation gets fewer records).`,
+        },
+        durationMs: m.ms,
+      };
+    }
     if (m?.type === 'result') {
       const json = m.json;
       let response: unknown;
@@ -275,7 +331,7 @@ export class HandlerProcess {
       } catch {
         response = json;
       }
-      return { ok: true, response, responseBytes: json === undefined ? 0 : Buffer.byteLength(json), durationMs: m.ms };
+      return { ok: true, response, responseBytes: m.bytes, durationMs: m.ms };
     }
     if (m?.type === 'error' || m?.type === 'uncaught') {
       const e = m.error;
@@ -319,7 +375,8 @@ export class HandlerProcess {
     if (!stack) return undefined;
     const lines = stack
       .split('\n')
-      .filter((l) => !l.includes('kinesis-transform-host') && !/\(node:|at node:|at new Promise \(<anonymous>\)/.test(l));
+      // Frames of the host program (its .js, or its .ts through the source map) are ours, not the handler's.
+      .filter((l) => !/transformHost\.(js|ts)\b/.test(l) && !/\(node:|at node:|at new Promise \(<anonymous>\)/.test(l));
     return this.mapPaths(lines.join('\n'));
   }
 
@@ -330,6 +387,15 @@ export class HandlerProcess {
 
   get pid(): number | undefined {
     return this.child.pid;
+  }
+
+  /** Bytes read from the child's stdout and stderr, kept or not. */
+  get outputBytesReceived(): number {
+    return this.received;
+  }
+
+  private send(m: ParentMessage): void {
+    if (this.child.connected) this.child.send(m, (err) => void err);
   }
 
   /** Ends the child (politely via disconnect, then for sure). */
@@ -346,10 +412,6 @@ export class HandlerProcess {
       clearTimeout(t);
     }
   }
-}
-
-function sendToChild(child: ChildProcess, m: unknown): void {
-  if (child.connected) child.send(m as never, (err) => void err);
 }
 
 export class RunFailureError extends Error {
@@ -410,7 +472,7 @@ export async function runHandler(
       const outcome = await proc.invoke(events[i], i);
       result.outcomes.push(outcome);
       opts.onInvocation?.(i, outcome);
-      if (!outcome.ok && outcome.failure.kind !== 'error') break;
+      if (!outcome.ok && !CHILD_SURVIVES.has(outcome.failure.kind)) break;
     }
     return result;
   } finally {
