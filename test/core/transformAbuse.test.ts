@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { main } from '../../src/core/transform/cli';
 import { compileHandler, HandlerSource } from '../../src/core/transform/compile';
 import { runTransform } from '../../src/core/transform/engine';
 import { HandlerProcess, hostProgramFile, runHandler } from '../../src/core/transform/runner';
@@ -173,6 +174,15 @@ describe('transform runner: what the handler sees', function () {
     assert.equal(env.AWS_SECRET_ACCESS_KEY, 'chosen-secret');
     assert.equal(env.AWS_SESSION_TOKEN, 'chosen-session');
     assert.equal(env.GITHUB_TOKEN, undefined);
+  });
+
+  it('the CLI passes this shell’s AWS credentials only with --credentials', async () => {
+    let out = '';
+    assert.equal(await main(['--handler', './logsCredentials.js', '--sample', 'orders.jsonl'], FIX, (s) => (out += s)), 0, out);
+    assert.match(out, /access key: none/);
+    out = '';
+    assert.equal(await main(['--handler', './logsCredentials.js', '--sample', 'orders.jsonl', '--credentials'], FIX, (s) => (out += s)), 0, out);
+    assert.match(out, /access key: AKIAPARENTKEY/);
   });
 
   it('runs the host program shipped with the extension, not a file in the shared temp folder', async () => {

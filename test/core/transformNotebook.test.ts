@@ -63,6 +63,17 @@ describe('transform notebook cells', () => {
     assert.throws(() => parseCell('json', '{ "handler": "x.js", "mode": "kafka" }'), /"mode"/);
     assert.deepEqual(parseCell('markdown', '# hi'), { kind: 'none' });
   });
+
+  it('passes AWS credentials to the handler only when the cell asks, from the sample’s connection or a named one', () => {
+    const opts = (lang: string, src: string) => (parseCell(lang, src) as Extract<ReturnType<typeof parseCell>, { kind: 'transform' }>).options;
+    assert.equal(opts('json', '{ "handler": "x.js" }').credentials, undefined);
+    assert.equal(opts('json', '{ "handler": "x.js", "credentials": false }').credentials, undefined);
+    assert.equal(opts('json', '{ "handler": "x.js", "credentials": true }').credentials, true);
+    assert.equal(opts('json', '{ "handler": "x.js", "credentials": "profile:prod:us-east-1" }').credentials, 'profile:prod:us-east-1');
+    assert.equal(opts('javascript', '// credentials: true\nexports.handler = async () => {};').credentials, true);
+    assert.equal(opts('javascript', '// credentials: false\nexports.handler = async () => {};').credentials, undefined);
+    assert.throws(() => parseCell('json', '{ "handler": "x.js", "credentials": 1 }'), /"credentials" is true/);
+  });
 });
 
 describe('transform notebook outputs (HTML)', function () {

@@ -6,7 +6,10 @@
  *   cell running a handler file from the workspace;
  * - JavaScript or TypeScript defining `handler`: a transform cell running that code. Options go in
  *   comment lines such as `// mode: lambda-kinesis`, `// prefix: logs/!{partitionKeyFromLambda:app}/`,
- *   `// timeout: 5000`, `// memory: 256`, `// export: transform`.
+ *   `// timeout: 5000`, `// memory: 256`, `// export: transform`, `// credentials: true`.
+ *
+ * The handler gets no AWS credentials unless the cell asks: `"credentials": true` passes those of
+ * the sample's connection, `"credentials": "<connection id>"` those of another connection.
  */
 import type { TransformMode } from './engine';
 import type { SampleFrom } from './sample';
@@ -19,6 +22,8 @@ export interface TransformOptions {
   deliveryStreamName?: string;
   bufferBytes?: number;
   batchSize?: number;
+  /** Pass AWS credentials to the handler: `true` for the sample's connection, or a connection id. */
+  credentials?: true | string;
 }
 
 export type SampleSource =
@@ -107,10 +112,15 @@ function options(o: Record<string, unknown>): TransformOptions {
   if (batchSize !== undefined) out.batchSize = batchSize;
   if (bufferMb !== undefined) out.bufferBytes = Math.round(bufferMb * 1024 * 1024);
   if (typeof o.deliveryStreamName === 'string' && o.deliveryStreamName) out.deliveryStreamName = o.deliveryStreamName;
+  const credentials = o.credentials === 'true' ? true : o.credentials === 'false' ? false : o.credentials;
+  if (credentials === true || (typeof credentials === 'string' && credentials.trim())) out.credentials = credentials === true ? true : credentials.trim();
+  else if (credentials !== undefined && credentials !== false) {
+    throw new CellSpecError('"credentials" is true (the credentials of the sample\'s connection) or a connection id such as "profile:prod:us-east-1".');
+  }
   return out;
 }
 
-const DIRECTIVE = /^\s*\/\/\s*(mode|prefix|timeout|memory|export|bufferMB|batchSize|deliveryStreamName)\s*:\s*(.+?)\s*$/gm;
+const DIRECTIVE = /^\s*\/\/\s*(mode|prefix|timeout|memory|export|bufferMB|batchSize|deliveryStreamName|credentials)\s*:\s*(.+?)\s*$/gm;
 
 function codeCell(language: 'javascript' | 'typescript', code: string): CellSpec {
   const o: Record<string, unknown> = {};

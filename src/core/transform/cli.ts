@@ -5,6 +5,8 @@
  * status is 1 when there is any violation (0 otherwise, 2 for bad arguments).
  */
 import { readFileSync } from 'node:fs';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import type { StaticCredentials } from '../aws/connection';
 import { resolve } from 'node:path';
 import { parseHandlerSpec } from './compile';
 import { hasErrors, runTransform, TransformMode, TransformReport } from './engine';
@@ -22,6 +24,8 @@ export interface CliArgs {
   stream?: string;
   json: boolean;
   limit: number;
+  /** Pass this shell's AWS credentials to the handler (otherwise it gets none). */
+  credentials: boolean;
 }
 
 export const USAGE = `Usage: npm run transform -- --handler <file>[#export] --sample <records.jsonl> [options]
@@ -36,6 +40,8 @@ Options:
   --prefix <expression>            S3 prefix, e.g. 'orders/!{partitionKeyFromLambda:customerId}/'
   --stream <name>                  source stream name (adds kinesisRecordMetadata)
   (--sample may also be a .kinesis-notebook: the records its sample cell stored)
+  --credentials                    give the handler this shell's AWS credentials (AWS_PROFILE,
+                                   environment, ~/.aws); without it the handler gets none
   --rows <n>                       table rows to print (default 50)
   --json                           print the full report as JSON instead
 `;
@@ -51,7 +57,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     const eq = argv.find((a) => a.startsWith(`--${name}=`));
     return eq?.slice(name.length + 3);
   };
-  const known = new Set(['handler', 'sample', 'mode', 'timeout', 'memory', 'prefix', 'stream', 'rows', 'json', 'help']);
+  const known = new Set(['handler', 'sample', 'mode', 'timeout', 'memory', 'prefix', 'stream', 'rows', 'json', 'credentials', 'help']);
   for (const a of argv) {
     if (a.startsWith('--') && !known.has(a.slice(2).split('=')[0])) throw new ArgError(`Unknown option ${a}.`);
   }
@@ -67,7 +73,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     if (!Number.isInteger(n) || n <= 0) throw new ArgError(`--${name} must be a positive integer.`);
     return n;
   };
-  return { handler, sample, mode, timeoutMs: int('timeout'), memoryMb: int('memory'), prefix: get('prefix'), stream: get('stream'), json: argv.includes('--json'), limit: int('rows') ?? 50 };
+  return { handler, sample, mode, timeoutMs: int('timeout'), memoryMb: int('memory'), prefix: get('prefix'), stream: get('stream'), json: argv.includes('--json'), limit: int('rows') ?? 50, credentials: argv.includes('--credentials') };
 }
 
 export class ArgError extends Error {}
@@ -151,6 +157,16 @@ export async function main(argv: readonly string[], cwd = process.cwd(), write: 
   } else {
     records = parseJsonLines(text);
   }
+  let credentials: StaticCredentials | undefined;
+  if (args.credentials) {
+    try {
+      const c = await fromNodeProviderChain()();
+      credentials = { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}) };
+    } catch (e) {
+      write(`--credentials: no AWS credentials found (${(e as Error).message}). Set AWS_PROFILE or sign in (aws sso login / aws configure), or leave --credentials out.\n`);
+      return 2;
+    }
+  }
   const { path, exportName } = parseHandlerSpec(args.handler, cwd);
   const ctrl = new AbortController();
   const onSig = () => ctrl.abort();
@@ -165,6 +181,7 @@ export async function main(argv: readonly string[], cwd = process.cwd(), write: 
       prefix: args.prefix,
       streamName: args.stream,
       signal: ctrl.signal,
+      credentials,
       cwd,
     });
     write((args.json ? JSON.stringify(report, null, 2) : formatReport(report, args.limit)) + '\n');

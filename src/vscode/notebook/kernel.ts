@@ -10,16 +10,22 @@ import { NOTEBOOK_TYPE, StoredSample } from '../../core/transform/notebookFormat
 import { esc, renderDelivery, renderRecordTable, renderSample, renderViolations } from '../../core/transform/renderHtml';
 import { fromStored, parseJsonLines, sampleFromStream, toStored } from '../../core/transform/sample';
 import { SampleRecord } from '../../core/transform/sampleRecord';
+import type { StaticCredentials } from '../../core/aws/connection';
 import { Disposable } from '../dispose';
 import type { ExtensionServices } from '../services';
 
 export const CONTROLLER_ID = 'kinesis-transform-kernel';
+
+export const UNTRUSTED_MESSAGE =
+  'This workspace is not trusted, so the transform notebook does not run handlers (they are code from the workspace). Trust the folder (Workspaces: Manage Workspace Trust) and run the cell again. Sample cells still run.';
 
 /** What a sample cell produced, kept for the transform cells below it (re-runs reuse it). */
 interface Sample {
   records: SampleRecord[];
   streamName?: string;
   region?: string;
+  /** The connection a stream sample came from (a cell's "credentials": true means this one). */
+  connectionId?: string;
   description: string;
 }
 
@@ -91,6 +97,7 @@ export class TransformKernel extends Disposable {
         const sample = await this.takeSample(cell, notebook, spec, abort.signal);
         await exec.replaceOutput(sampleOutput(sample));
       } else if (spec.kind === 'transform') {
+        if (!vscode.workspace.isTrusted) throw new UserError(UNTRUSTED_MESSAGE);
         const sample = await this.sampleFor(cell, notebook, abort.signal);
         const report = await this.transform(cell, notebook, spec, sample, abort.signal);
         await exec.replaceOutput(reportOutputs(report));
@@ -136,6 +143,7 @@ export class TransformKernel extends Disposable {
       sample = {
         records,
         streamName: src.type === 'stream' ? src.stream : undefined,
+        connectionId: src.type === 'stream' ? src.connection : undefined,
         description: `${records.length.toLocaleString('en-US')} records stored in the notebook (taken ${stored.takenAt}). Set "refresh": true or change the spec to take a new sample.`,
       };
     } else {
@@ -173,6 +181,7 @@ export class TransformKernel extends Disposable {
       records,
       streamName: src.stream,
       region: connection.region,
+      connectionId: connection.id,
       description: `${records.length.toLocaleString('en-US')} records from stream ${src.stream} (${connection.id}), ${from}, ${shards} shard${shards === 1 ? '' : 's'}${
         records.length < src.count ? ` — the stream had no more than that (asked for ${src.count})` : ''
       }.`,
@@ -214,9 +223,25 @@ export class TransformKernel extends Disposable {
       batchSize: spec.options.batchSize,
       timeoutMs: spec.options.timeoutMs,
       memoryMb: spec.options.memoryMb,
+      credentials: spec.options.credentials ? await this.credentialsFor(spec.options.credentials, sample) : undefined,
       cwd: baseDir(notebook),
       signal,
     });
+  }
+
+  /** The keys of the connection a cell names ("credentials": true: the sample's), resolved now. */
+  private async credentialsFor(wanted: true | string, sample: Sample): Promise<StaticCredentials> {
+    const id = wanted === true ? sample.connectionId : wanted;
+    if (!id) throw new UserError('"credentials": true passes the credentials of the sample\'s connection, but this sample is not from a stream. Name the connection instead: "credentials": "<connection id>".');
+    const connection = await this.services.connections.get(id);
+    if (!connection) throw new UserError(`There is no connection "${id}" to take credentials from. Known connections: ${(await this.services.connections.list()).map((c) => c.id).join(', ') || 'none'}.`);
+    const client = await this.services.clients.kinesisClient(connection);
+    try {
+      const c = await client.config.credentials();
+      return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}) };
+    } catch (e) {
+      throw new UserError(`Could not get the credentials of ${id} for the handler: ${describeError(e, { operation: 'get credentials' }).message}`);
+    }
   }
 }
 
