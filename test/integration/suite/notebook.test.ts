@@ -152,6 +152,33 @@ describe('Transform notebook inside VS Code', () => {
     assert.deepEqual(meta(doc.cellAt(2), 'records')?.violations?.map((v) => v.code), ['cancelled']);
   });
 
+  it('runs the shipped host program with Lambda’s environment: the extension host’s keys stay out, the connection’s come in on request', async () => {
+    const a = await api();
+    const before = process.env.AWS_SECRET_ACCESS_KEY;
+    process.env.AWS_SECRET_ACCESS_KEY = 'extension-host-secret';
+    try {
+      const logKeys = (extra: string) =>
+        [extra, "export const handler = async (event: { records: unknown[] }) => {", "  console.log(`key=${process.env.AWS_ACCESS_KEY_ID ?? 'none'} secret=${process.env.AWS_SECRET_ACCESS_KEY ?? 'none'}`);", '  return { records: [] };', '};'].join('\n');
+      const data = new vscode.NotebookData([
+        new vscode.NotebookCellData(vscode.NotebookCellKind.Code, JSON.stringify({ sample: { connection: 'local', stream: name, count: 5 } }), 'json'),
+        new vscode.NotebookCellData(vscode.NotebookCellKind.Code, logKeys('// mode: lambda-kinesis'), 'typescript'),
+        new vscode.NotebookCellData(vscode.NotebookCellKind.Code, logKeys('// mode: lambda-kinesis\n// credentials: true'), 'typescript'),
+      ]);
+      const doc = await vscode.workspace.openNotebookDocument('kinesis-transform-notebook', data);
+      const editor = await vscode.window.showNotebookDocument(doc);
+      await vscode.commands.executeCommand('notebook.selectKernel', { notebookEditor: editor, id: CONTROLLER_ID, extension: EXTENSION_ID });
+      const kernel = hook<TransformNotebookHooks>(a, 'transformNotebook').kernel;
+      await kernel.execute(doc.getCells(), doc);
+      const consoleText = (cell: vscode.NotebookCell) =>
+        cell.outputs.flatMap((o) => o.items).filter((i) => i.mime === 'application/vnd.code.notebook.stdout').map((i) => new TextDecoder().decode(i.data)).join('') || html(cell);
+      assert.match(consoleText(doc.cellAt(1)), /key=none secret=none/);
+      assert.match(consoleText(doc.cellAt(2)), /key=local secret=local/, 'the local connection’s keys, asked for with // credentials: true');
+    } finally {
+      if (before === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+      else process.env.AWS_SECRET_ACCESS_KEY = before;
+    }
+  });
+
   it('creates a notebook with a starter layout from the command', async () => {
     const a = await api();
     const connection = (await a.services.connections.list()).find((c) => c.kind === 'local')!;
