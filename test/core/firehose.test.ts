@@ -89,7 +89,7 @@ describe('Local endpoint: Kinesis and Firehose behind one URL', function () {
       await new Promise((r) => setTimeout(r, 200));
     }
     assert.equal(total, 50);
-    const body = local.firehose.delivered('from-kinesis').map((o) => o.body.toString()).join('');
+    const body = local.firehose.delivered('from-kinesis').map((o) => readFileSync(o.file!, 'utf8')).join('');
     for (let i = 0; i < 50; i++) assert.ok(body.includes(`r${i};`), `r${i}`);
     const d = await new DeliveryStreamService(firehose).describe('from-kinesis');
     assert.equal(d.sourceStreamArn, arn);
@@ -101,7 +101,7 @@ describe('Local endpoint: Kinesis and Firehose behind one URL', function () {
   it('lists delivery streams page by page and says plainly when one is missing', async () => {
     const svc = new DeliveryStreamService(firehose);
     for (const n of ['p-1', 'p-2', 'p-3']) {
-      await firehose.send(new CreateDeliveryStreamCommand({ DeliveryStreamName: n, ExtendedS3DestinationConfiguration: { BucketARN: 'arn:aws:s3:::b', RoleARN: 'r' } }));
+      await firehose.send(new CreateDeliveryStreamCommand({ DeliveryStreamName: n, ExtendedS3DestinationConfiguration: { BucketARN: 'arn:aws:s3:::bucket-b', RoleARN: 'arn:aws:iam::000000000000:role/r' } }));
     }
     const seen: string[] = [];
     let cursor: string | undefined;

@@ -129,7 +129,7 @@ describe('Kinesis explorer inside VS Code', () => {
     assert.equal(deliveryFolder.kind, 'deliveryStreams');
     const firehose = await a.services.clients.firehoseClient((local as { connection: import('../../../src/core/aws/connection').Connection }).connection);
     const name = `it-ds-${Date.now().toString(36)}`;
-    await firehose.send(new CreateDeliveryStreamCommand({ DeliveryStreamName: name, ExtendedS3DestinationConfiguration: { BucketARN: 'arn:aws:s3:::it-bucket', RoleARN: 'r', Prefix: 'p/' } }));
+    await firehose.send(new CreateDeliveryStreamCommand({ DeliveryStreamName: name, ExtendedS3DestinationConfiguration: { BucketARN: 'arn:aws:s3:::it-bucket', RoleARN: 'arn:aws:iam::000000000000:role/r', Prefix: 'p/' } }));
     const items = await children(a, deliveryFolder);
     const node = items.find((n) => n.kind === 'deliveryStream' && n.stream.name === name);
     assert.ok(node, items.map((n) => n.kind).join(','));
