@@ -16,7 +16,7 @@ export interface LocalServer {
  * seeded with the demo streams and a trickle of records, stopped on Ctrl-C.
  */
 export async function startLocalServer(opts: { port: number; path?: string; demo?: { records?: number }; log: (line: string) => void; onStop?: () => Promise<void> }): Promise<LocalServer> {
-  const local = await startLocalEndpoint({ port: opts.port, path: opts.path });
+  const local = await startLocalEndpoint({ port: opts.port, path: opts.path, log: opts.log });
   const client = kinesisClientFor(local.endpoint);
   let created: string[] = [];
   let trickle: { stop(): void } | undefined;
@@ -30,7 +30,11 @@ export async function startLocalServer(opts: { port: number; path?: string; demo
     client.destroy();
     await local.close();
   };
-  const onSignal = () => void stop().then(() => process.exit(0));
+  // Ctrl-C delivers what Firehose still buffers (local.close does) before the process ends.
+  const onSignal = () =>
+    void stop()
+      .catch((e) => opts.log(`Stopping the local endpoint: ${(e as Error).message}`))
+      .finally(() => process.exit(0));
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   return { local, client, created, stop };

@@ -44,3 +44,16 @@ export function patchKinesalite(req: NodeRequire): void {
   (patched as any).__kinesisDevtoolsPatched = true;
   req.cache[path]!.exports = patched;
 }
+
+/**
+ * kinesalite throws from its request's 'error' listener, so a client that goes away in the middle
+ * of sending a body ends the whole process (the extension host, or `npm run local`). This replaces
+ * that listener, after kinesalite has added it, with one that ignores the error: there is no one
+ * left to answer. Self-contained, like patchKinesalite, for the child process too.
+ */
+export function quietAbortedRequests(server: import('node:events').EventEmitter): void {
+  server.on('request', (req: import('node:events').EventEmitter) => {
+    req.removeAllListeners('error');
+    req.on('error', () => undefined);
+  });
+}

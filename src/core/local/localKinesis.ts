@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { spawn } from 'node:child_process';
-import { patchKinesalite } from './kinesalitePatches';
+import { patchKinesalite, quietAbortedRequests } from './kinesalitePatches';
 
 export interface LocalKinesisOptions {
   /** Port to listen on; 0 (the default) picks a free one. */
@@ -56,7 +56,9 @@ export function createKinesaliteServer(options: Pick<LocalKinesisOptions, 'shard
   patchKinesalite(require);
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const kinesalite = require('kinesalite') as (opts: object) => Server;
-  return kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: options.shardLimit ?? 1000 });
+  const server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: options.shardLimit ?? 1000 });
+  quietAbortedRequests(server);
+  return server;
 }
 
 /**
@@ -75,6 +77,7 @@ async function startPersistentKinesis(options: LocalKinesisOptions & { path: str
       shardLimit: options.shardLimit ?? 1000,
       path: options.path,
     })});
+    (${quietAbortedRequests.toString()})(server);
     server.listen(${options.port ?? 0}, '127.0.0.1', () => console.log('LISTENING ' + server.address().port));
     server.on('error', (e) => { console.error(e.message); process.exit(2); });
     process.on('SIGTERM', () => process.exit(0));
@@ -99,6 +102,10 @@ async function startPersistentKinesis(options: LocalKinesisOptions & { path: str
     });
     child.once('exit', (code) => reject(new Error(`kinesalite exited (${code}): ${stderr.trim() || 'no output'}`)));
     child.once('error', reject);
+  }).catch((e) => {
+    // Nothing may stay behind a failed start (a live child would hold the LevelDB lock).
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    throw e;
   });
   let closed: Promise<void> | undefined;
   return {
