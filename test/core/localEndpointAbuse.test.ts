@@ -19,7 +19,7 @@ import {
   PutRecordBatchCommand,
   PutRecordCommand,
 } from '@aws-sdk/client-firehose';
-import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
+import { CreateStreamCommand, ListStreamsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { firehoseClientFor, kinesisClientFor } from '../../src/core/aws/clientFactory';
 import { LocalEndpoint, startLocalEndpoint } from '../../src/core/local/localEndpoint';
 import { folderStore, ObjectPathError, objectPath } from '../../src/core/local/s3Folder';
@@ -173,12 +173,13 @@ describe('Local endpoint abuse: oversized and broken requests', () => {
     assert.equal((await raw(local.port, firehoseCall('ListDeliveryStreams', {}))).status, 200);
   });
 
-  it('survives a client that disconnects in the middle of a body (Kinesis and Firehose)', async () => {
+  /** Starts a request, sends part of its body, and goes away. */
+  async function abandonRequests(port: number): Promise<void> {
     for (const target of ['Kinesis_20131202.ListStreams', 'Firehose_20150804.ListDeliveryStreams']) {
       await new Promise<void>((resolve) => {
         const socket = new Socket();
-        socket.connect(local.port, '127.0.0.1', () => {
-          socket.write(`POST / HTTP/1.1\r\nHost: 127.0.0.1:${local.port}\r\nX-Amz-Target: ${target}\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: 1000\r\n\r\n{"Li`);
+        socket.connect(port, '127.0.0.1', () => {
+          socket.write(`POST / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Amz-Target: ${target}\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: 1000\r\n\r\n{"Li`);
           setTimeout(() => {
             socket.destroy();
             resolve();
@@ -187,7 +188,22 @@ describe('Local endpoint abuse: oversized and broken requests', () => {
       });
     }
     await new Promise((r) => setTimeout(r, 100));
+  }
+
+  it('survives a client that disconnects in the middle of a body (Kinesis and Firehose)', async () => {
+    await abandonRequests(local.port);
     assert.equal((await raw(local.port, kinesisCall('ListStreams', {}))).status, 200);
+  });
+
+  it('survives a client that disconnects in the middle of a body, with a data folder (kinesalite in a child)', async () => {
+    const persistent = await startLocalEndpoint({ path: mkdtempSync(join(tmpdir(), 'kinesis-abort-')) });
+    try {
+      await abandonRequests(persistent.port);
+      const res = await raw(persistent.port, kinesisCall('ListStreams', {}));
+      assert.equal(res.status, 200, res.body);
+    } finally {
+      await persistent.close();
+    }
   });
 
   it('refuses record data that is not base64, or not JSON, with Firehose error types', async () => {
@@ -420,6 +436,44 @@ describe('Local endpoint: stops, restarts and failures', () => {
     await again.close();
     const files = filesUnder(join(dir, 's3', 'kept'));
     assert.deepEqual(files.map((x) => readFileSync(join(dir, 's3', 'kept', x), 'utf8')), ['one;two;']);
+  });
+
+  it('resumes a Kinesis source after a crash where it stopped, without losing or repeating a record', async function () {
+    this.timeout(40_000);
+    const dir = mkdtempSync(join(tmpdir(), 'kinesis-resume-'));
+    const first = await runLocalTool(dir);
+    const k = kinesisClientFor(first.endpoint);
+    await k.send(new CreateStreamCommand({ StreamName: 'src', ShardCount: 2 }));
+    const put = (client: typeof k, from: number, to: number) =>
+      client.send(new PutRecordsCommand({ StreamName: 'src', Records: Array.from({ length: to - from }, (_, i) => ({ PartitionKey: `k${from + i}`, Data: Buffer.from(`r${from + i};`) })) }));
+    const f = firehoseClientFor(first.endpoint);
+    await f.send(
+      new CreateDeliveryStreamCommand({
+        DeliveryStreamName: 'from-src',
+        DeliveryStreamType: 'KinesisStreamAsSource',
+        KinesisStreamSourceConfiguration: { KinesisStreamARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/src', RoleARN: ROLE },
+        ExtendedS3DestinationConfiguration: s3Config({ BucketARN: 'arn:aws:s3:::kept', BufferingHints: { SizeInMBs: 5, IntervalInSeconds: 900 } }),
+      }),
+    );
+    await put(k, 0, 6);
+    const journal = join(dir, 'firehose', 'buffers', 'from-src.jsonl');
+    await until(() => (existsSync(journal) && readFileSync(journal, 'utf8').split('\n').filter((l) => l.includes('"d"')).length === 6 ? true : undefined), 'six records journaled');
+    k.destroy();
+    f.destroy();
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const again = await until(() => startLocalEndpoint({ path: dir }).catch(() => undefined), 'a restart on the same folder', 10_000);
+    const k2 = kinesisClientFor(again.endpoint);
+    await put(k2, 6, 10);
+    const seen = await until(() => {
+      again.firehose.flush('from-src');
+      const files = filesUnder(join(dir, 's3', 'kept')).map((x) => readFileSync(join(dir, 's3', 'kept', x), 'utf8'));
+      const records = files.join('').split(';').filter(Boolean);
+      return records.length >= 10 ? records : undefined;
+    }, 'ten records delivered');
+    k2.destroy();
+    await again.close();
+    assert.deepEqual([...seen].sort(), Array.from({ length: 10 }, (_, i) => `r${i}`).sort());
   });
 
   it('reports a Kinesis source that cannot be read, in DescribeDeliveryStream and the log', async () => {
