@@ -50,7 +50,7 @@ export class LocalEndpointManager {
   private async start(): Promise<LocalEndpoint> {
     const s = this.settings();
     try {
-      const local = await startLocalEndpoint({ path: s.dataPath || undefined, port: s.port || 0 });
+      const local = await startLocalEndpoint({ path: s.dataPath || undefined, port: s.port || 0, log: this.log });
       this.log(`Local Kinesis and Firehose started at ${local.endpoint}${s.dataPath ? ` (data in ${s.dataPath})` : ' (in memory)'}`);
       return local;
     } catch (e) {
