@@ -3,6 +3,7 @@ import { webviewHtml, webviewRoots } from '../webviewHtml';
 import { basename, join } from 'node:path';
 import { Connection, connectionLabel } from '../../core/aws/connection';
 import { describeError, UserError } from '../../core/aws/errors';
+import { redact } from '../../core/aws/redact';
 import { Producer, ProduceProgress, ProduceResult, ProducerOptions, putOne, summarize } from '../../core/producer/engine';
 import { checkFile, fileSource, guessFormat, writeUndelivered } from '../../core/producer/fileSource';
 import { LibraryTemplate, loadTemplates, saveTemplate, WORKSPACE_TEMPLATE_DIR } from '../../core/producer/library';
@@ -150,8 +151,8 @@ export class ProducerPanel extends Disposable {
       const result = await this.handle(m);
       this.post({ type: 'reply', id: m.id, ok: true, result });
     } catch (e) {
-      const message = e instanceof TemplateError || e instanceof UserError ? e.message : describeError(e, { stream: this.streamName }).message;
-      this.post({ type: 'reply', id: m.id, ok: false, error: message });
+      const message = e instanceof TemplateError ? e.message : describeError(e, { stream: this.streamName }).message;
+      this.post({ type: 'reply', id: m.id, ok: false, error: redact(message) });
     }
   }
 
