@@ -3,14 +3,14 @@ import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { fromIni } from '@aws-sdk/credential-providers';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { Connection, StaticCredentials } from './connection';
+import { Connection, EndpointConnection, StaticCredentials } from './connection';
 
 /** Resolves what a connection needs at client-creation time (endpoint URL, stored keys). */
 export interface ConnectionResolver {
   /** The endpoint URL of the built-in local endpoint, starting it if needed. */
   localEndpoint(): Promise<string>;
-  /** Static keys stored for a custom endpoint, if any. */
-  endpointCredentials(connectionId: string): Promise<StaticCredentials | undefined>;
+  /** Static keys stored for a custom endpoint's name and URL, if any (never another URL's). */
+  endpointCredentials(connection: EndpointConnection): Promise<StaticCredentials | undefined>;
 }
 
 /** Local emulators accept any keys; these never leave the machine. */
@@ -59,7 +59,8 @@ export class ClientFactory {
   }
 
   private cached<T>(map: Map<string, Promise<T>>, connection: Connection, region: string, make: (cfg: ClientConfig) => T): Promise<T> {
-    const key = `${connection.id}|${region}`;
+    // An endpoint's URL is part of the key: a client signed with one URL's keys never serves another URL.
+    const key = `${connection.id}|${region}${connection.kind === 'endpoint' ? `|${connection.endpoint}` : ''}`;
     let client = map.get(key);
     if (!client) {
       client = this.config(connection, region).then(make);
@@ -75,7 +76,7 @@ export class ClientFactory {
       case 'profile':
         return { region, credentials: fromIni({ profile: connection.profile }) };
       case 'endpoint': {
-        const keys = await this.resolver.endpointCredentials(connection.id);
+        const keys = await this.resolver.endpointCredentials(connection);
         return {
           region,
           endpoint: connection.endpoint,
