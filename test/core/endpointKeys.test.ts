@@ -1,11 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { createServer, request, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { ClientFactory } from '../../src/core/aws/clientFactory';
 import { EndpointConnection, ssoLoginCommandLine } from '../../src/core/aws/connection';
 import { canonicalEndpoint, EndpointKeyStore, SecretStore } from '../../src/core/aws/endpointKeys';
 import { startKinesalite, TestEndpoint } from '../support/endpoints';
+import { RecordingHost, startRecordingHost } from '../support/recordingHost';
 
 /** VS Code's SecretStorage is not available in plain Node: a Map stands in for it (the only stand-in here). */
 class MemorySecrets implements SecretStore {
@@ -21,36 +20,20 @@ class MemorySecrets implements SecretStore {
   }
 }
 
-/** A pass-through HTTP server in front of kinesalite that records the access key id each request was signed with. */
-async function recordingHost(upstream: string): Promise<{ url: string; keyIds: string[]; server: Server }> {
-  const keyIds: string[] = [];
-  const up = new URL(upstream);
-  const server = createServer((req, res) => {
-    keyIds.push(/Credential=([^/]+)\//.exec(req.headers.authorization ?? '')?.[1] ?? '(unsigned)');
-    const fwd = request({ host: up.hostname, port: up.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
-      res.writeHead(r.statusCode ?? 500, r.headers);
-      r.pipe(res);
-    });
-    req.pipe(fwd);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, keyIds, server };
-}
-
 describe('Endpoint keys are bound to the endpoint URL', () => {
   let kinesis: TestEndpoint;
-  let usersHost: Awaited<ReturnType<typeof recordingHost>>;
-  let otherHost: Awaited<ReturnType<typeof recordingHost>>;
+  let usersHost: RecordingHost;
+  let otherHost: RecordingHost;
   const userKeys = { accessKeyId: 'USERKEYID', secretAccessKey: 'user-secret' };
 
   before(async () => {
     kinesis = await startKinesalite();
-    usersHost = await recordingHost(kinesis.endpoint);
-    otherHost = await recordingHost(kinesis.endpoint);
+    usersHost = await startRecordingHost(kinesis.endpoint);
+    otherHost = await startRecordingHost(kinesis.endpoint);
   });
   after(async () => {
-    usersHost.server.close();
-    otherHost.server.close();
+    await usersHost.close();
+    await otherHost.close();
     await kinesis.close();
   });
 
@@ -67,9 +50,9 @@ describe('Endpoint keys are bound to the endpoint URL', () => {
     await (await clients.kinesisClient(redefined)).send(new ListStreamsCommand({}));
     clients.dispose();
 
-    assert.deepEqual(usersHost.keyIds, ['USERKEYID'], 'the user\'s own endpoint is signed with the stored keys');
-    assert.equal(otherHost.keyIds.length, 1);
-    assert.notEqual(otherHost.keyIds[0], 'USERKEYID', 'the other host never sees the user\'s key');
+    assert.deepEqual(usersHost.requests.map((r) => r.keyId), ['USERKEYID'], 'the user\'s own endpoint is signed with the stored keys');
+    assert.equal(otherHost.requests.length, 1);
+    assert.notEqual(otherHost.requests[0].keyId, 'USERKEYID', 'the other host never sees the user\'s key');
     assert.equal(await store.get(redefined), undefined);
   });
 

@@ -21,6 +21,7 @@ import { hashKeyOf } from '../../src/core/producer/aggregation';
 import { deaggregate, isKplAggregate } from '../../src/core/records/kpl';
 import { startKinesalite, TestEndpoint, uniqueName } from '../support/endpoints';
 import { startPutFaultProxy } from '../support/putFaultProxy';
+import { RecordingHost, startRecordingHost } from '../support/recordingHost';
 
 const run = promisify(execFile);
 
@@ -458,6 +459,64 @@ describe('Producer against kinesalite', function () {
     const bad = await runCli(['--stream', stream, '--template', 'nope', '--endpoint', ep.endpoint], { out: () => undefined, err: (s) => lines.push(s), isTty: false });
     assert.equal(bad, 2);
     assert.match(lines.join(''), /No template "nope"/);
+  });
+});
+
+describe('Producer CLI credentials', function () {
+  this.timeout(60_000);
+  let ep: TestEndpoint;
+  let host: RecordingHost;
+  const saved = { ...process.env };
+  before(async () => {
+    ep = await startKinesalite();
+    host = await startRecordingHost(ep.endpoint);
+  });
+  after(async () => {
+    await host.close();
+    await ep.close();
+  });
+  afterEach(() => {
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  });
+
+  async function produceThroughHost(extra: string[]): Promise<void> {
+    const stream = uniqueName('creds');
+    await new StreamService(ep.client).create(stream, { shardCount: 1 });
+    await new StreamService(ep.client).waitFor(stream, 'ACTIVE');
+    host.requests.length = 0;
+    const lines: string[] = [];
+    const code = await runCli(['--stream', stream, '--template', 'seed-message', '--count', '5', '--endpoint', host.url, '--quiet', ...extra], { out: (s) => lines.push(s), err: (s) => lines.push(s), isTty: false });
+    assert.equal(code, 0, lines.join(''));
+  }
+
+  it('signs with temporary credentials from the environment, session token included', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'creds-'));
+    Object.assign(process.env, {
+      AWS_ACCESS_KEY_ID: 'ASIATEMPORARYKEY',
+      AWS_SECRET_ACCESS_KEY: 'temporary-secret',
+      AWS_SESSION_TOKEN: 'the-session-token',
+      AWS_CONFIG_FILE: join(dir, 'none'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),
+    });
+    await produceThroughHost([]);
+    assert.ok(host.requests.length > 0);
+    for (const r of host.requests) assert.deepEqual(r, { keyId: 'ASIATEMPORARYKEY', securityToken: 'the-session-token' });
+  });
+
+  it('honours --profile over the environment, with the profile\'s session token', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'creds-'));
+    writeFileSync(join(dir, 'credentials'), ['[ci]', 'aws_access_key_id = ASIAPROFILEKEY', 'aws_secret_access_key = profile-secret', 'aws_session_token = profile-token', ''].join('\n'));
+    writeFileSync(join(dir, 'config'), ['[profile ci]', 'region = eu-west-1', ''].join('\n'));
+    Object.assign(process.env, {
+      AWS_ACCESS_KEY_ID: 'ASIAENVIRONMENTKEY',
+      AWS_SECRET_ACCESS_KEY: 'env-secret',
+      AWS_CONFIG_FILE: join(dir, 'config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
+    });
+    await produceThroughHost(['--profile', 'ci']);
+    assert.ok(host.requests.length > 0);
+    for (const r of host.requests) assert.deepEqual(r, { keyId: 'ASIAPROFILEKEY', securityToken: 'profile-token' });
   });
 });
 

@@ -1,6 +1,6 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
-import { fromIni } from '@aws-sdk/credential-providers';
+import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { Connection, EndpointConnection, StaticCredentials } from './connection';
@@ -108,4 +108,40 @@ export function firehoseClientFor(endpoint: string, region = 'us-east-1'): Fireh
 /** A client for an endpoint URL directly: scripts, tests and benchmarks. */
 export function kinesisClientFor(endpoint: string, region = 'us-east-1'): KinesisClient {
   return new KinesisClient({ region, endpoint, credentials: LOCAL_CREDENTIALS, requestHandler: localHandler() });
+}
+
+export interface TerminalClientOptions {
+  /** A local or custom endpoint; absent for AWS itself. */
+  endpoint?: string;
+  region?: string;
+  /** An AWS profile (`--profile`); else the SDK's usual order (environment, AWS_PROFILE, default...). */
+  profile?: string;
+  maxAttempts?: number;
+}
+
+/**
+ * A Kinesis client for a terminal tool. Credentials come from the SDK's default chain: the
+ * environment (with AWS_SESSION_TOKEN, so temporary credentials work), the named profile of the
+ * shared files (static keys, SSO, credential_process, assumed roles), then container and instance
+ * roles. Against an endpoint, when the chain finds nothing and no profile was named, the local keys
+ * sign the requests: emulators accept any key.
+ */
+export function terminalKinesisClient(o: TerminalClientOptions): KinesisClient {
+  const region = o.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1';
+  const chain = fromNodeProviderChain(o.profile ? { profile: o.profile } : {});
+  if (!o.endpoint) return new KinesisClient({ region, credentials: chain, maxAttempts: o.maxAttempts });
+  let resolved: Promise<AwsCredentialIdentity> | undefined;
+  const orLocal: AwsCredentialIdentityProvider = () => (resolved ??= chain().catch(() => LOCAL_CREDENTIALS));
+  return new KinesisClient({
+    region,
+    endpoint: o.endpoint,
+    credentials: o.profile ? chain : async () => {
+      const c = await orLocal();
+      // Temporary credentials expire: ask the chain again once they have.
+      if (c.expiration && c.expiration.getTime() - Date.now() < 60_000) resolved = undefined;
+      return c;
+    },
+    requestHandler: localHandler(),
+    maxAttempts: o.maxAttempts,
+  });
 }
