@@ -54,6 +54,8 @@ export class ProducerPanel extends Disposable {
   private controller?: AbortController;
   private running?: Promise<ProduceResult>;
   private undelivered: UndeliveredRecord[] = [];
+  /** Files the host itself picked (in its open dialog): the only paths it streams from. */
+  private readonly pickedFiles = new Set<string>();
   private webviewReady = false;
   private readonly readyWaiters: (() => void)[] = [];
 
@@ -98,6 +100,15 @@ export class ProducerPanel extends Disposable {
   whenReady(): Promise<void> {
     if (this.webviewReady) return Promise.resolve();
     return new Promise((r) => this.readyWaiters.push(r));
+  }
+
+  /**
+   * Marks a path as chosen by the user in the host's open dialog. A webview message only names a
+   * file; the host streams it only when it picked it itself, so a compromised or confused webview
+   * cannot read any other file. Tests call this in place of the dialog.
+   */
+  filePicked(path: string): void {
+    this.pickedFiles.add(path);
   }
 
   /** The undelivered records of the last run (tests, save, re-send). */
@@ -174,6 +185,7 @@ export class ProducerPanel extends Disposable {
         if (!uri) return undefined;
         if (uri.scheme !== 'file') throw new UserError('Only files on this machine can be streamed.');
         const size = await checkFile(uri.fsPath);
+        this.filePicked(uri.fsPath);
         return { path: uri.fsPath, name: basename(uri.fsPath), size, format: guessFormat(uri.fsPath) };
       }
       case 'saveTemplate': {
@@ -291,6 +303,9 @@ export class ProducerPanel extends Disposable {
       }
       case 'file': {
         if (typeof source.path !== 'string' || !source.path) throw new UserError('Choose a file first.');
+        if (!this.pickedFiles.has(source.path)) {
+          throw new UserError('The panel only reads a file chosen with its Choose file… button.', 'Choose the file again (after a reload the choice is not kept).');
+        }
         await checkFile(source.path);
         return fileSource({ path: source.path, format: source.format, partitionKey: sanitizeKey(source.partitionKey) });
       }
