@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { LOCAL_CREDENTIALS, localHandler } from '../../src/core/aws/clientFactory';
-import { StreamService } from '../../src/core/kinesis/streamService';
+import { StreamService, toShardInfo } from '../../src/core/kinesis/streamService';
 import { Producer, produce, putOne } from '../../src/core/producer/engine';
 import { fileSource, writeUndelivered } from '../../src/core/producer/fileSource';
 import { ProduceRecord, SourceItem, utf8 } from '../../src/core/producer/records';
@@ -248,6 +248,52 @@ describe('Producer against kinesalite', function () {
       viaProxy.destroy();
       await proxy.close();
     }
+  });
+
+  it('with KPL aggregation through a split made during the run: each user record reaches the shard whose range holds its key', async () => {
+    const stream = await newStream(1);
+    const [parent] = (await ep.client.send(new ListShardsCommand({ StreamName: stream }))).Shards ?? [];
+    const gen = new TemplateGenerator({ template: '{"id": {{counter}}, "key": "k{{int(1, 200)}}"}', partitionKey: { type: 'field', field: 'key' } });
+    const sent = new Map<string, string>();
+    let split: Promise<unknown> | undefined;
+    const result = await produce(client, remember(gen.records(0, 8000), sent, idOfJson), {
+      streamName: stream,
+      aggregate: true,
+      aggregateMaxBytes: 4096,
+      rate: 4000,
+      progressIntervalMs: 20,
+      onProgress: (p) => {
+        // Split the only shard in the middle of its range once a quarter is through.
+        if (!split && p.sent >= 2000) {
+          split = new StreamService(ep.client).splitShard(stream, toShardInfo(parent), String(2n ** 127n));
+        }
+      },
+    });
+    await split;
+    assert.ok(split, 'the stream was split during the run');
+    assert.equal(result.status, 'completed', result.error);
+    assert.equal(result.sent, 8000);
+    assert.equal(result.undelivered, 0);
+
+    const shards = new Map(((await ep.client.send(new ListShardsCommand({ StreamName: stream }))).Shards ?? []).map((s) => [s.ShardId!, s]));
+    assert.equal(shards.size, 3);
+    // What a KCL consumer keeps: user records inside the range of the shard they were read from.
+    const kept: ReadRecord[] = [];
+    let discarded = 0;
+    for (const r of await readAll(ep.client, stream)) {
+      const range = shards.get(r.shardId)!.HashKeyRange!;
+      const users = isKplAggregate(r.raw) ? deaggregate(r.raw).map((u) => ({ partitionKey: u.partitionKey, data: Buffer.from(u.data) })) : [{ partitionKey: r.partitionKey, data: r.raw }];
+      for (const u of users) {
+        const h = hashKeyOf(u.partitionKey);
+        if (h < BigInt(range.StartingHashKey!) || h > BigInt(range.EndingHashKey!)) discarded++;
+        else kept.push({ ...r, partitionKey: u.partitionKey, data: u.data.toString('utf8'), raw: u.data });
+      }
+    }
+    assert.ok(discarded > 0, 'some aggregates were packed for the parent and landed in a child (the case under test)');
+    assertExactlyOnce(kept, sent, idOfJson);
+    const children = [...shards.values()].filter((s) => s.ParentShardId === parent.ShardId).map((s) => s.ShardId!);
+    for (const c of children) assert.ok(result.shards[c]?.records > 0, `records counted in child ${c}`);
+    assert.ok(result.shardMapRefreshes >= 1, 'the shard map was read again');
   });
 
   it('reports records it could not deliver, saves them, and re-sends them from the file', async () => {
