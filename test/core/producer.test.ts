@@ -5,9 +5,9 @@
  */
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { LOCAL_CREDENTIALS, localHandler } from '../../src/core/aws/clientFactory';
@@ -306,9 +306,9 @@ describe('Producer against kinesalite', function () {
       const result = await produce(viaProxy, remember(gen.records(0, 50), sent, idOfJson), { streamName: stream, maxAttempts: 3, backoffBaseMs: 1, backoffMaxMs: 5 });
       assert.equal(result.sent, 0);
       assert.equal(result.undelivered, 50);
-      assert.equal(result.undeliveredRecords.length, 50);
-      assert.match(result.undeliveredRecords[0].error, /ProvisionedThroughputExceededException.*after 3 attempts/);
-      assert.equal(result.undeliveredRecords[0].attempts, 3);
+      assert.equal(result.undeliveredRecords.count, 50);
+      assert.match(result.undeliveredRecords.held[0].error, /ProvisionedThroughputExceededException.*after 3 attempts/);
+      assert.equal(result.undeliveredRecords.held[0].attempts, 3);
       const file = join(dir, 'undelivered.jsonl');
       await writeUndelivered(file, result.undeliveredRecords);
       const again = await produce(client, fileSource({ path: file, format: 'undelivered' }), { streamName: stream });
@@ -317,6 +317,36 @@ describe('Producer against kinesalite', function () {
       const read = await readAll(ep.client, stream);
       assertExactlyOnce(read, sent, idOfJson);
       assert.deepEqual(read.map((r) => r.partitionKey).sort(), [...sent.keys()].map((id) => `p${id}`).sort(), 'partition keys kept');
+    } finally {
+      viaProxy.destroy();
+      await proxy.close();
+    }
+  });
+
+  it('holds only the first undelivered records in memory and spills the rest to a private file; saving and re-sending use both', async () => {
+    const stream = await newStream(1);
+    const proxy = await startPutFaultProxy(ep.endpoint, { failEntries: 1 });
+    const viaProxy = noRetryClient(proxy.endpoint);
+    const sent = new Map<string, string>();
+    try {
+      const gen = new TemplateGenerator({ template: '{"id": {{counter}}}', partitionKey: { type: 'template', template: 'p{{counter}}' } });
+      const result = await produce(viaProxy, remember(gen.records(0, 1200), sent, idOfJson), { streamName: stream, maxAttempts: 1, undeliveredInMemory: { records: 100 } });
+      const list = result.undeliveredRecords;
+      assert.equal(result.undelivered, 1200, 'the count says how many there are, on disk included');
+      assert.equal(list.count, 1200);
+      assert.equal(list.held.length, 100, 'only the cap is held in memory');
+      assert.equal(list.spilledCount, 1100);
+      const spill = list.spillPath!;
+      assert.equal(statSync(spill).mode & 0o777, 0o600, 'the spill file is private');
+      assert.equal(statSync(dirname(spill)).mode & 0o777, 0o700, 'in a private folder');
+      assert.equal(readFileSync(spill, 'utf8').trim().split('\n').length, 1100);
+      const file = join(dir, 'spilled-undelivered.jsonl');
+      assert.equal(await writeUndelivered(file, list), 1200, 'saving writes memory and file');
+      const again = await produce(client, fileSource({ path: file, format: 'undelivered' }), { streamName: stream });
+      assert.equal(again.sent, 1200);
+      assertExactlyOnce(await readAll(ep.client, stream), sent, idOfJson);
+      list.dispose();
+      assert.equal(existsSync(dirname(spill)), false, 'dispose removes the spill folder');
     } finally {
       viaProxy.destroy();
       await proxy.close();

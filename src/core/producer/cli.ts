@@ -226,10 +226,14 @@ export async function runCli(argv: string[], io: CliIo = { out: (s) => process.s
     for (const [id, t] of shards) io.out(`  ${id}: ${t.records} records, ${formatBytes(t.bytes)}\n`);
     for (const p of result.problems.slice(0, 20)) io.out(`  invalid input, ${p.origin}: ${p.message}\n`);
     if (result.problems.length > 20) io.out(`  ... and ${result.rejected - 20} more invalid input\n`);
-    if (result.undeliveredRecords.length) {
-      const out = args.undelivered ?? `undelivered-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`;
-      await writeUndelivered(resolve(out), result.undeliveredRecords);
-      io.out(`  ${result.undeliveredRecords.length} undelivered records written to ${out}; re-send with --file ${out}\n`);
+    try {
+      if (result.undeliveredRecords.count) {
+        const out = args.undelivered ?? `undelivered-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`;
+        const n = await writeUndelivered(resolve(out), result.undeliveredRecords);
+        io.out(`  ${n} undelivered records written to ${out}; re-send with --file ${out}\n`);
+      }
+    } finally {
+      result.undeliveredRecords.dispose();
     }
     return result.status === 'completed' && result.undelivered === 0 ? 0 : 1;
   } catch (e) {

@@ -31,8 +31,8 @@ import {
   recordSize,
   SourceItem,
   toUndelivered,
-  UndeliveredRecord,
 } from './records';
+import { UndeliveredLimits, UndeliveredList } from './undelivered';
 
 export interface ProducerOptions {
   streamName: string;
@@ -68,6 +68,8 @@ export interface ProducerOptions {
   progressIntervalMs?: number;
   /** The expected number of records, for progress bars. */
   expectedTotal?: number;
+  /** How many undelivered records are held in memory; the rest go to a temporary file. */
+  undeliveredInMemory?: UndeliveredLimits;
 }
 
 export interface ShardTotals {
@@ -108,7 +110,8 @@ export interface ProduceResult extends ProduceProgress {
   status: 'completed' | 'stopped' | 'failed';
   /** Why the run stopped early (failed) or what input stopped it. */
   error?: string;
-  undeliveredRecords: UndeliveredRecord[];
+  /** Every undelivered record (the first in memory, the rest in a temporary file): dispose() it when done. */
+  undeliveredRecords: UndeliveredList;
   /** The first 1,000 input problems (rejected counts them all). */
   problems: InputProblem[];
 }
@@ -225,7 +228,7 @@ export class Producer {
     shardMapRefreshes: 0,
   };
   private readonly shards: Record<string, ShardTotals> = {};
-  private readonly undelivered: UndeliveredRecord[] = [];
+  private readonly undelivered: UndeliveredList;
   private readonly problems: InputProblem[] = [];
   private samples: { t: number; sent: number; bytes: number }[] = [];
 
@@ -253,6 +256,7 @@ export class Producer {
     }
     this.maxBuffer = options.aggregate ? 50_000 : MAX_RECORDS_PER_CALL * (this.o.maxInFlight + 2);
     if (options.rate) this.bucket = new TokenBucket(options.rate);
+    this.undelivered = new UndeliveredList(options.undeliveredInMemory);
   }
 
   async run(source: AsyncIterable<SourceItem> | Iterable<SourceItem>): Promise<ProduceResult> {
@@ -280,6 +284,7 @@ export class Producer {
       if (this.dispatchTimer) clearTimeout(this.dispatchTimer);
       this.o.signal?.removeEventListener('abort', onAbort);
     }
+    this.undelivered.flush();
     const result: ProduceResult = {
       ...this.progress(true),
       status: this.status,
@@ -728,7 +733,7 @@ export class Producer {
     return {
       elapsedMs,
       ...this.stats,
-      undelivered: this.undelivered.length,
+      undelivered: this.undelivered.count,
       inFlight: this.inFlight,
       pending: this.buffered,
       recordsPerSecond,

@@ -7,7 +7,8 @@ import { redact } from '../../core/aws/redact';
 import { Producer, ProduceProgress, ProduceResult, ProducerOptions, putOne, summarize } from '../../core/producer/engine';
 import { checkFile, fileSource, guessFormat, writeUndelivered } from '../../core/producer/fileSource';
 import { LibraryTemplate, loadTemplates, saveTemplate, WORKSPACE_TEMPLATE_DIR } from '../../core/producer/library';
-import { fromUndelivered, ProduceRecord, randomPartitionKey, SourceItem, UndeliveredRecord, utf8 } from '../../core/producer/records';
+import { fromUndelivered, randomPartitionKey, SourceItem, utf8 } from '../../core/producer/records';
+import { UndeliveredList } from '../../core/producer/undelivered';
 import { TemplateError, TemplateGenerator } from '../../core/producer/templates';
 import {
   HostToWebview,
@@ -53,7 +54,8 @@ export class ProducerPanel extends Disposable {
   lastProgress?: ProduceProgress;
   private controller?: AbortController;
   private running?: Promise<ProduceResult>;
-  private undelivered: UndeliveredRecord[] = [];
+  /** The undelivered records of the last run (the first in memory, the rest in a temporary file). */
+  private undelivered?: UndeliveredList;
   /** Files the host itself picked (in its open dialog): the only paths it streams from. */
   private readonly pickedFiles = new Set<string>();
   private webviewReady = false;
@@ -92,6 +94,8 @@ export class ProducerPanel extends Disposable {
     if (this.isDisposed) return;
     if (ProducerPanel.panels.get(this.key) === this) ProducerPanel.panels.delete(this.key);
     this.controller?.abort();
+    // A run still going disposes its list when it ends; the last one goes now.
+    if (!this.running) this.undelivered?.dispose();
     super.dispose();
     this.panel.dispose();
   }
@@ -112,7 +116,7 @@ export class ProducerPanel extends Disposable {
   }
 
   /** The undelivered records of the last run (tests, save, re-send). */
-  get undeliveredRecords(): readonly UndeliveredRecord[] {
+  get undeliveredRecords(): UndeliveredList | undefined {
     return this.undelivered;
   }
 
@@ -199,7 +203,8 @@ export class ProducerPanel extends Disposable {
       case 'reloadTemplates':
         return this.templates();
       case 'saveUndelivered': {
-        if (!this.undelivered.length) throw new UserError('There are no undelivered records to save.');
+        const undelivered = this.undelivered;
+        if (!undelivered?.count) throw new UserError('There are no undelivered records to save.');
         const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
         const name = `undelivered-${this.streamName}-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`;
         const target = await vscode.window.showSaveDialog({
@@ -209,8 +214,8 @@ export class ProducerPanel extends Disposable {
         });
         if (!target) return undefined;
         if (target.scheme !== 'file') throw new UserError('Save to a file on this machine.');
-        await writeUndelivered(target.fsPath, this.undelivered);
-        this.services.log.info(`Saved ${this.undelivered.length} undelivered records of ${this.streamName} to ${target.fsPath}`);
+        const n = await writeUndelivered(target.fsPath, undelivered);
+        this.services.log.info(`Saved ${n} undelivered records of ${this.streamName} to ${target.fsPath}`);
         return { path: target.fsPath };
       }
     }
@@ -257,7 +262,7 @@ export class ProducerPanel extends Disposable {
       progressIntervalMs: 250,
       maxRecords: s.amount.type === 'count' ? s.amount.count : undefined,
       durationMs: s.amount.type === 'duration' ? s.amount.seconds * 1000 : undefined,
-      expectedTotal: s.amount.type === 'count' ? s.amount.count : source.type === 'undelivered' ? this.undelivered.length : undefined,
+      expectedTotal: s.amount.type === 'count' ? s.amount.count : source.type === 'undelivered' ? this.undelivered?.count : undefined,
       onProgress: (p) => {
         this.lastProgress = p;
         if (!('status' in p)) this.post({ type: 'progress', progress: toProgressInfo(p) });
@@ -271,7 +276,10 @@ export class ProducerPanel extends Disposable {
     try {
       const result = await this.running;
       this.lastResult = result;
+      // The previous list was read by this run if it re-sent it: it can go now.
+      this.undelivered?.dispose();
       this.undelivered = result.undeliveredRecords;
+      if (this.isDisposed) this.undelivered.dispose();
       this.services.log.info(`Produce to ${this.streamName}: ${summarize(result)}`);
       this.post({ type: 'result', result: this.toResultInfo(result) });
       return result;
@@ -310,10 +318,12 @@ export class ProducerPanel extends Disposable {
         return fileSource({ path: source.path, format: source.format, partitionKey: sanitizeKey(source.partitionKey) });
       }
       case 'undelivered': {
-        if (!this.undelivered.length) throw new UserError('There are no undelivered records to re-send.');
-        const records: ProduceRecord[] = this.undelivered.map((u) => fromUndelivered(u));
+        const undelivered = this.undelivered;
+        if (!undelivered?.count) throw new UserError('There are no undelivered records to re-send.');
         void s;
-        return records.map((record) => ({ record }));
+        return (async function* () {
+          for await (const u of undelivered) yield { record: fromUndelivered(u) };
+        })();
       }
     }
     throw new UserError('Unknown source.');
@@ -338,7 +348,7 @@ export class ProducerPanel extends Disposable {
       status: r.status,
       error: r.error,
       problems: r.problems.slice(0, PROBLEMS_SHOWN),
-      undeliveredSample: r.undeliveredRecords.slice(0, UNDELIVERED_SAMPLE).map((u) => ({ partitionKey: u.partitionKey, error: u.error, origin: u.origin })),
+      undeliveredSample: r.undeliveredRecords.held.slice(0, UNDELIVERED_SAMPLE).map((u) => ({ partitionKey: u.partitionKey, error: u.error, origin: u.origin })),
     };
   }
 
