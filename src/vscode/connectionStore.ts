@@ -92,7 +92,9 @@ export class ConnectionStore implements vscode.Disposable {
   }
 
   /** The keys stored for this endpoint's name and URL; a same-named endpoint at another URL gets none. */
-  endpointCredentials(c: EndpointConnection): Promise<StaticCredentials | undefined> {
+  async endpointCredentials(c: EndpointConnection): Promise<StaticCredentials | undefined> {
+    const own = settings.userEndpoints().find((x) => x.name === c.name && x.endpoint === c.endpoint);
+    if (own) await this.keys.adoptLegacy(own);
     return this.keys.get(c);
   }
 

@@ -67,6 +67,18 @@ describe('Endpoint keys are bound to the endpoint URL', () => {
     assert.deepEqual(await store.get({ name: 'prod', endpoint: 'https://KINESIS.example.com/' }), userKeys, 'the same URL, spelled differently, still gets its keys');
   });
 
+  it('keys stored under the name alone (earlier versions) move to the user\'s own URL only', async () => {
+    const secrets = new MemorySecrets();
+    secrets.map.set('kinesis.endpoint.keys.endpoint:prod', JSON.stringify(userKeys));
+    const store = new EndpointKeyStore(secrets);
+    const mine = { name: 'prod', endpoint: usersHost.url };
+    assert.equal(await store.get({ name: 'prod', endpoint: otherHost.url }), undefined, 'not before adoption');
+    await store.adoptLegacy(mine);
+    assert.deepEqual(await store.get(mine), userKeys);
+    assert.equal(await store.get({ name: 'prod', endpoint: otherHost.url }), undefined, 'nor after it, for another URL');
+    assert.equal(secrets.map.has('kinesis.endpoint.keys.endpoint:prod'), false, 'the name-only entry is gone');
+  });
+
   it('refuses URLs whose host a user-name, query or odd scheme could hide', () => {
     assert.equal(canonicalEndpoint('http://user:pass@evil.example.net'), undefined);
     assert.equal(canonicalEndpoint('file:///etc/passwd'), undefined);

@@ -60,6 +60,26 @@ export class EndpointKeyStore {
     if (key) await this.secrets.delete(key);
   }
 
+  /**
+   * Keys stored by earlier versions under the name alone move to the name and URL of the user's
+   * own endpoint of that name. Call it only with an endpoint read from the user's settings: a
+   * workspace's endpoint of the same name must never inherit them.
+   */
+  async adoptLegacy(usersOwn: Endpoint): Promise<void> {
+    const legacy = `${SECRET_PREFIX}endpoint:${usersOwn.name}`;
+    const raw = await this.secrets.get(legacy);
+    if (!raw) return;
+    try {
+      const k = JSON.parse(raw) as Partial<StaticCredentials>;
+      if (typeof k.accessKeyId === 'string' && typeof k.secretAccessKey === 'string' && !(await this.get(usersOwn))) {
+        await this.store(usersOwn, { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey, ...(k.sessionToken ? { sessionToken: k.sessionToken } : {}) });
+      }
+    } catch {
+      /* unreadable or a URL keys cannot be bound to: dropped below */
+    }
+    await this.secrets.delete(legacy);
+  }
+
   /** The keys stored for exactly this name and URL; none for another URL, whatever its name. */
   async get(e: Endpoint): Promise<StaticCredentials | undefined> {
     const key = endpointSecretKey(e.name, e.endpoint);
