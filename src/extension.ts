@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { ClientFactory } from './core/aws/clientFactory';
 import { friendlyMessage, describeError } from './core/aws/errors';
 import { LocalEndpointManager } from './core/local/localEndpointManager';
-import { KinesisDevtoolsApi } from './vscode/api';
+import type { KinesisDevtoolsTestApi } from './vscode/api';
 import { registerConnectionCommands } from './vscode/commands/connectionCommands';
 import { registerStreamCommands } from './vscode/commands/streamCommands';
 import { ConnectionStore } from './vscode/connectionStore';
@@ -18,7 +18,7 @@ import { registerProducer } from './vscode/producer';
 let local: LocalEndpointManager | undefined;
 
 /** Constructs and registers; no network, nothing slow. */
-export function activate(context: vscode.ExtensionContext): KinesisDevtoolsApi {
+export function activate(context: vscode.ExtensionContext): KinesisDevtoolsTestApi | undefined {
   const log = new Logger();
   const connections = new ConnectionStore(context.secrets);
   local = new LocalEndpointManager(
@@ -27,7 +27,7 @@ export function activate(context: vscode.ExtensionContext): KinesisDevtoolsApi {
   );
   const clients = new ClientFactory({
     localEndpoint: () => local!.endpoint(),
-    endpointCredentials: (id) => connections.endpointCredentials(id),
+    endpointCredentials: (c) => connections.endpointCredentials(c),
   });
   context.subscriptions.push(log, connections, { dispose: () => clients.dispose() });
 
@@ -81,7 +81,8 @@ export function activate(context: vscode.ExtensionContext): KinesisDevtoolsApi {
   registerNotebook(services, hooks);
   registerProducer(services, hooks);
 
-  return { services, explorer, hooks };
+  // Other extensions get nothing: the services hold the secret storage and the clients.
+  return context.extensionMode === vscode.ExtensionMode.Test ? { services, explorer, hooks } : undefined;
 }
 
 export async function deactivate(): Promise<void> {

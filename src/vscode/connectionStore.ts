@@ -1,21 +1,23 @@
 import * as vscode from 'vscode';
 import { Connection, EndpointConnection, StaticCredentials, profileConnectionId } from '../core/aws/connection';
+import { EndpointKeyStore } from '../core/aws/endpointKeys';
+import { UserError } from '../core/aws/errors';
 import { listProfiles, regionFor, AwsProfile } from '../core/connections/profiles';
 import { settings, EndpointSetting } from './settings';
 
-const SECRET_PREFIX = 'kinesis.endpoint.keys.';
-
 /**
  * The connections the tree shows: profiles (one per chosen region), custom endpoints, Local.
- * Endpoint keys live only in SecretStorage.
+ * Endpoint keys live only in SecretStorage, bound to the endpoint's name and URL.
  */
 export class ConnectionStore implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly subs: vscode.Disposable[] = [];
   private profilesError?: string;
+  private readonly keys: EndpointKeyStore;
 
-  constructor(private readonly secrets: vscode.SecretStorage) {
+  constructor(secrets: vscode.SecretStorage) {
+    this.keys = new EndpointKeyStore(secrets);
     this.subs.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
         // kinesis.local is the extension's concern (it restarts the endpoint and refreshes the tree).
@@ -65,28 +67,40 @@ export class ConnectionStore implements vscode.Disposable {
   }
 
   async addEndpoint(e: EndpointSetting, keys?: StaticCredentials): Promise<EndpointConnection> {
-    const list = settings.endpoints().filter((x) => x.name !== e.name);
-    list.push(e);
+    const mine = settings.userEndpoints();
+    const replaced = mine.find((x) => x.name === e.name);
     const conn = this.endpointConnection(e);
-    if (keys) await this.secrets.store(SECRET_PREFIX + conn.id, JSON.stringify(keys));
-    else await this.secrets.delete(SECRET_PREFIX + conn.id);
-    await settings.update('connections.endpoints', list);
+    if (replaced) await this.keys.delete(replaced);
+    if (keys) await this.keys.store(e, keys);
+    else await this.keys.delete(e);
+    await settings.update('connections.endpoints', [...mine.filter((x) => x.name !== e.name), e]);
     return conn;
   }
 
-  async removeEndpoint(id: string): Promise<void> {
-    await this.secrets.delete(SECRET_PREFIX + id);
-    await settings.update('connections.endpoints', settings.endpoints().filter((x) => `endpoint:${x.name}` !== id));
+  /** Removes an endpoint of the user's settings, with its keys. */
+  async removeEndpoint(c: EndpointConnection): Promise<void> {
+    const mine = settings.userEndpoints();
+    const own = mine.find((x) => x.name === c.name && x.endpoint === c.endpoint);
+    if (!own) {
+      throw new UserError(
+        `The endpoint "${c.name}" (${c.endpoint}) is not in your user settings: it comes from the workspace's settings.`,
+        'Remove it from the workspace\'s .vscode/settings.json (kinesis.connections.endpoints).',
+      );
+    }
+    await this.keys.delete(own);
+    await settings.update('connections.endpoints', mine.filter((x) => x !== own));
   }
 
-  async endpointCredentials(id: string): Promise<StaticCredentials | undefined> {
-    const raw = await this.secrets.get(SECRET_PREFIX + id);
-    return raw ? (JSON.parse(raw) as StaticCredentials) : undefined;
+  /** The keys stored for this endpoint's name and URL; a same-named endpoint at another URL gets none. */
+  async endpointCredentials(c: EndpointConnection): Promise<StaticCredentials | undefined> {
+    const own = settings.userEndpoints().find((x) => x.name === c.name && x.endpoint === c.endpoint);
+    if (own) await this.keys.adoptLegacy(own);
+    return this.keys.get(c);
   }
 
   /** Sets the regions shown for a profile (several regions show as several connections). */
   async setProfileRegions(profile: string, regions: string[]): Promise<void> {
-    const all = { ...settings.profileRegions(), [profile]: regions };
+    const all = { ...(settings.userValue<Record<string, string[]>>('connections.profileRegions') ?? {}), [profile]: regions };
     await settings.update('connections.profileRegions', all);
   }
 

@@ -37,6 +37,20 @@ export const settings = {
   pageSize(): number {
     return Math.max(10, Math.min(10000, this.section.get<number>('streams.pageSize', 100) ?? 100));
   },
+  /**
+   * The user's own value of a setting (user settings only). What the extension writes back to
+   * user settings starts from this, never from the merged value: otherwise a workspace's values
+   * would be copied into the user's settings.
+   */
+  userValue<T>(key: string): T | undefined {
+    return this.section.inspect<T>(key)?.globalValue;
+  },
+  /** Custom endpoints in the user's settings only. */
+  userEndpoints(): EndpointSetting[] {
+    const v = this.userValue<EndpointSetting[]>('connections.endpoints');
+    return Array.isArray(v) ? v : [];
+  },
+  /** Writes a setting to user settings. */
   async update(key: string, value: unknown): Promise<void> {
     await this.section.update(key, value, vscode.ConfigurationTarget.Global);
   },

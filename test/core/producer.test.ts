@@ -5,13 +5,13 @@
  */
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { LOCAL_CREDENTIALS, localHandler } from '../../src/core/aws/clientFactory';
-import { StreamService } from '../../src/core/kinesis/streamService';
+import { StreamService, toShardInfo } from '../../src/core/kinesis/streamService';
 import { Producer, produce, putOne } from '../../src/core/producer/engine';
 import { fileSource, writeUndelivered } from '../../src/core/producer/fileSource';
 import { ProduceRecord, SourceItem, utf8 } from '../../src/core/producer/records';
@@ -21,6 +21,7 @@ import { hashKeyOf } from '../../src/core/producer/aggregation';
 import { deaggregate, isKplAggregate } from '../../src/core/records/kpl';
 import { startKinesalite, TestEndpoint, uniqueName } from '../support/endpoints';
 import { startPutFaultProxy } from '../support/putFaultProxy';
+import { RecordingHost, startRecordingHost } from '../support/recordingHost';
 
 const run = promisify(execFile);
 
@@ -249,6 +250,52 @@ describe('Producer against kinesalite', function () {
     }
   });
 
+  it('with KPL aggregation through a split made during the run: each user record reaches the shard whose range holds its key', async () => {
+    const stream = await newStream(1);
+    const [parent] = (await ep.client.send(new ListShardsCommand({ StreamName: stream }))).Shards ?? [];
+    const gen = new TemplateGenerator({ template: '{"id": {{counter}}, "key": "k{{int(1, 200)}}"}', partitionKey: { type: 'field', field: 'key' } });
+    const sent = new Map<string, string>();
+    let split: Promise<unknown> | undefined;
+    const result = await produce(client, remember(gen.records(0, 8000), sent, idOfJson), {
+      streamName: stream,
+      aggregate: true,
+      aggregateMaxBytes: 4096,
+      rate: 4000,
+      progressIntervalMs: 20,
+      onProgress: (p) => {
+        // Split the only shard in the middle of its range once a quarter is through.
+        if (!split && p.sent >= 2000) {
+          split = new StreamService(ep.client).splitShard(stream, toShardInfo(parent), String(2n ** 127n));
+        }
+      },
+    });
+    await split;
+    assert.ok(split, 'the stream was split during the run');
+    assert.equal(result.status, 'completed', result.error);
+    assert.equal(result.sent, 8000);
+    assert.equal(result.undelivered, 0);
+
+    const shards = new Map(((await ep.client.send(new ListShardsCommand({ StreamName: stream }))).Shards ?? []).map((s) => [s.ShardId!, s]));
+    assert.equal(shards.size, 3);
+    // What a KCL consumer keeps: user records inside the range of the shard they were read from.
+    const kept: ReadRecord[] = [];
+    let discarded = 0;
+    for (const r of await readAll(ep.client, stream)) {
+      const range = shards.get(r.shardId)!.HashKeyRange!;
+      const users = isKplAggregate(r.raw) ? deaggregate(r.raw).map((u) => ({ partitionKey: u.partitionKey, data: Buffer.from(u.data) })) : [{ partitionKey: r.partitionKey, data: r.raw }];
+      for (const u of users) {
+        const h = hashKeyOf(u.partitionKey);
+        if (h < BigInt(range.StartingHashKey!) || h > BigInt(range.EndingHashKey!)) discarded++;
+        else kept.push({ ...r, partitionKey: u.partitionKey, data: u.data.toString('utf8'), raw: u.data });
+      }
+    }
+    assert.ok(discarded > 0, 'some aggregates were packed for the parent and landed in a child (the case under test)');
+    assertExactlyOnce(kept, sent, idOfJson);
+    const children = [...shards.values()].filter((s) => s.ParentShardId === parent.ShardId).map((s) => s.ShardId!);
+    for (const c of children) assert.ok(result.shards[c]?.records > 0, `records counted in child ${c}`);
+    assert.ok(result.shardMapRefreshes >= 1, 'the shard map was read again');
+  });
+
   it('reports records it could not deliver, saves them, and re-sends them from the file', async () => {
     const stream = await newStream(1);
     const proxy = await startPutFaultProxy(ep.endpoint, { failEntries: 1 });
@@ -259,9 +306,9 @@ describe('Producer against kinesalite', function () {
       const result = await produce(viaProxy, remember(gen.records(0, 50), sent, idOfJson), { streamName: stream, maxAttempts: 3, backoffBaseMs: 1, backoffMaxMs: 5 });
       assert.equal(result.sent, 0);
       assert.equal(result.undelivered, 50);
-      assert.equal(result.undeliveredRecords.length, 50);
-      assert.match(result.undeliveredRecords[0].error, /ProvisionedThroughputExceededException.*after 3 attempts/);
-      assert.equal(result.undeliveredRecords[0].attempts, 3);
+      assert.equal(result.undeliveredRecords.count, 50);
+      assert.match(result.undeliveredRecords.held[0].error, /ProvisionedThroughputExceededException.*after 3 attempts/);
+      assert.equal(result.undeliveredRecords.held[0].attempts, 3);
       const file = join(dir, 'undelivered.jsonl');
       await writeUndelivered(file, result.undeliveredRecords);
       const again = await produce(client, fileSource({ path: file, format: 'undelivered' }), { streamName: stream });
@@ -270,6 +317,36 @@ describe('Producer against kinesalite', function () {
       const read = await readAll(ep.client, stream);
       assertExactlyOnce(read, sent, idOfJson);
       assert.deepEqual(read.map((r) => r.partitionKey).sort(), [...sent.keys()].map((id) => `p${id}`).sort(), 'partition keys kept');
+    } finally {
+      viaProxy.destroy();
+      await proxy.close();
+    }
+  });
+
+  it('holds only the first undelivered records in memory and spills the rest to a private file; saving and re-sending use both', async () => {
+    const stream = await newStream(1);
+    const proxy = await startPutFaultProxy(ep.endpoint, { failEntries: 1 });
+    const viaProxy = noRetryClient(proxy.endpoint);
+    const sent = new Map<string, string>();
+    try {
+      const gen = new TemplateGenerator({ template: '{"id": {{counter}}}', partitionKey: { type: 'template', template: 'p{{counter}}' } });
+      const result = await produce(viaProxy, remember(gen.records(0, 1200), sent, idOfJson), { streamName: stream, maxAttempts: 1, undeliveredInMemory: { records: 100 } });
+      const list = result.undeliveredRecords;
+      assert.equal(result.undelivered, 1200, 'the count says how many there are, on disk included');
+      assert.equal(list.count, 1200);
+      assert.equal(list.held.length, 100, 'only the cap is held in memory');
+      assert.equal(list.spilledCount, 1100);
+      const spill = list.spillPath!;
+      assert.equal(statSync(spill).mode & 0o777, 0o600, 'the spill file is private');
+      assert.equal(statSync(dirname(spill)).mode & 0o777, 0o700, 'in a private folder');
+      assert.equal(readFileSync(spill, 'utf8').trim().split('\n').length, 1100);
+      const file = join(dir, 'spilled-undelivered.jsonl');
+      assert.equal(await writeUndelivered(file, list), 1200, 'saving writes memory and file');
+      const again = await produce(client, fileSource({ path: file, format: 'undelivered' }), { streamName: stream });
+      assert.equal(again.sent, 1200);
+      assertExactlyOnce(await readAll(ep.client, stream), sent, idOfJson);
+      list.dispose();
+      assert.equal(existsSync(dirname(spill)), false, 'dispose removes the spill folder');
     } finally {
       viaProxy.destroy();
       await proxy.close();
@@ -458,6 +535,64 @@ describe('Producer against kinesalite', function () {
     const bad = await runCli(['--stream', stream, '--template', 'nope', '--endpoint', ep.endpoint], { out: () => undefined, err: (s) => lines.push(s), isTty: false });
     assert.equal(bad, 2);
     assert.match(lines.join(''), /No template "nope"/);
+  });
+});
+
+describe('Producer CLI credentials', function () {
+  this.timeout(60_000);
+  let ep: TestEndpoint;
+  let host: RecordingHost;
+  const saved = { ...process.env };
+  before(async () => {
+    ep = await startKinesalite();
+    host = await startRecordingHost(ep.endpoint);
+  });
+  after(async () => {
+    await host.close();
+    await ep.close();
+  });
+  afterEach(() => {
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  });
+
+  async function produceThroughHost(extra: string[]): Promise<void> {
+    const stream = uniqueName('creds');
+    await new StreamService(ep.client).create(stream, { shardCount: 1 });
+    await new StreamService(ep.client).waitFor(stream, 'ACTIVE');
+    host.requests.length = 0;
+    const lines: string[] = [];
+    const code = await runCli(['--stream', stream, '--template', 'seed-message', '--count', '5', '--endpoint', host.url, '--quiet', ...extra], { out: (s) => lines.push(s), err: (s) => lines.push(s), isTty: false });
+    assert.equal(code, 0, lines.join(''));
+  }
+
+  it('signs with temporary credentials from the environment, session token included', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'creds-'));
+    Object.assign(process.env, {
+      AWS_ACCESS_KEY_ID: 'ASIATEMPORARYKEY',
+      AWS_SECRET_ACCESS_KEY: 'temporary-secret',
+      AWS_SESSION_TOKEN: 'the-session-token',
+      AWS_CONFIG_FILE: join(dir, 'none'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),
+    });
+    await produceThroughHost([]);
+    assert.ok(host.requests.length > 0);
+    for (const r of host.requests) assert.deepEqual(r, { keyId: 'ASIATEMPORARYKEY', securityToken: 'the-session-token' });
+  });
+
+  it('honours --profile over the environment, with the profile\'s session token', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'creds-'));
+    writeFileSync(join(dir, 'credentials'), ['[ci]', 'aws_access_key_id = ASIAPROFILEKEY', 'aws_secret_access_key = profile-secret', 'aws_session_token = profile-token', ''].join('\n'));
+    writeFileSync(join(dir, 'config'), ['[profile ci]', 'region = eu-west-1', ''].join('\n'));
+    Object.assign(process.env, {
+      AWS_ACCESS_KEY_ID: 'ASIAENVIRONMENTKEY',
+      AWS_SECRET_ACCESS_KEY: 'env-secret',
+      AWS_CONFIG_FILE: join(dir, 'config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
+    });
+    await produceThroughHost(['--profile', 'ci']);
+    assert.ok(host.requests.length > 0);
+    for (const r of host.requests) assert.deepEqual(r, { keyId: 'ASIAPROFILEKEY', securityToken: 'profile-token' });
   });
 });
 

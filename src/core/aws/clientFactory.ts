@@ -1,16 +1,16 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
-import { fromIni } from '@aws-sdk/credential-providers';
+import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { Connection, StaticCredentials } from './connection';
+import { Connection, EndpointConnection, StaticCredentials } from './connection';
 
 /** Resolves what a connection needs at client-creation time (endpoint URL, stored keys). */
 export interface ConnectionResolver {
   /** The endpoint URL of the built-in local endpoint, starting it if needed. */
   localEndpoint(): Promise<string>;
-  /** Static keys stored for a custom endpoint, if any. */
-  endpointCredentials(connectionId: string): Promise<StaticCredentials | undefined>;
+  /** Static keys stored for a custom endpoint's name and URL, if any (never another URL's). */
+  endpointCredentials(connection: EndpointConnection): Promise<StaticCredentials | undefined>;
 }
 
 /** Local emulators accept any keys; these never leave the machine. */
@@ -59,7 +59,8 @@ export class ClientFactory {
   }
 
   private cached<T>(map: Map<string, Promise<T>>, connection: Connection, region: string, make: (cfg: ClientConfig) => T): Promise<T> {
-    const key = `${connection.id}|${region}`;
+    // An endpoint's URL is part of the key: a client signed with one URL's keys never serves another URL.
+    const key = `${connection.id}|${region}${connection.kind === 'endpoint' ? `|${connection.endpoint}` : ''}`;
     let client = map.get(key);
     if (!client) {
       client = this.config(connection, region).then(make);
@@ -75,7 +76,7 @@ export class ClientFactory {
       case 'profile':
         return { region, credentials: fromIni({ profile: connection.profile }) };
       case 'endpoint': {
-        const keys = await this.resolver.endpointCredentials(connection.id);
+        const keys = await this.resolver.endpointCredentials(connection);
         return {
           region,
           endpoint: connection.endpoint,
@@ -107,4 +108,40 @@ export function firehoseClientFor(endpoint: string, region = 'us-east-1'): Fireh
 /** A client for an endpoint URL directly: scripts, tests and benchmarks. */
 export function kinesisClientFor(endpoint: string, region = 'us-east-1'): KinesisClient {
   return new KinesisClient({ region, endpoint, credentials: LOCAL_CREDENTIALS, requestHandler: localHandler() });
+}
+
+export interface TerminalClientOptions {
+  /** A local or custom endpoint; absent for AWS itself. */
+  endpoint?: string;
+  region?: string;
+  /** An AWS profile (`--profile`); else the SDK's usual order (environment, AWS_PROFILE, default...). */
+  profile?: string;
+  maxAttempts?: number;
+}
+
+/**
+ * A Kinesis client for a terminal tool. Credentials come from the SDK's default chain: the
+ * environment (with AWS_SESSION_TOKEN, so temporary credentials work), the named profile of the
+ * shared files (static keys, SSO, credential_process, assumed roles), then container and instance
+ * roles. Against an endpoint, when the chain finds nothing and no profile was named, the local keys
+ * sign the requests: emulators accept any key.
+ */
+export function terminalKinesisClient(o: TerminalClientOptions): KinesisClient {
+  const region = o.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1';
+  const chain = fromNodeProviderChain(o.profile ? { profile: o.profile } : {});
+  if (!o.endpoint) return new KinesisClient({ region, credentials: chain, maxAttempts: o.maxAttempts });
+  let resolved: Promise<AwsCredentialIdentity> | undefined;
+  const orLocal: AwsCredentialIdentityProvider = () => (resolved ??= chain().catch(() => LOCAL_CREDENTIALS));
+  return new KinesisClient({
+    region,
+    endpoint: o.endpoint,
+    credentials: o.profile ? chain : async () => {
+      const c = await orLocal();
+      // Temporary credentials expire: ask the chain again once they have.
+      if (c.expiration && c.expiration.getTime() - Date.now() < 60_000) resolved = undefined;
+      return c;
+    },
+    requestHandler: localHandler(),
+    maxAttempts: o.maxAttempts,
+  });
 }

@@ -71,3 +71,13 @@ export const KINESALITE_CAPABILITIES: Capabilities = { updateShardCount: false, 
 export function capabilitiesOf(c: Connection): Capabilities {
   return c.kind === 'local' ? KINESALITE_CAPABILITIES : FULL_CAPABILITIES;
 }
+
+/**
+ * The `aws sso login` command line for a profile, or undefined when the name holds a character a
+ * shell would interpret. The same line must be safe in bash, zsh, fish, PowerShell and cmd, and
+ * no quoting is safe in all of them, so only names made of plain characters are put on it.
+ */
+export function ssoLoginCommandLine(profile?: string): string | undefined {
+  if (profile === undefined || profile === '') return 'aws sso login';
+  return /^[A-Za-z0-9][A-Za-z0-9_.@+\-/]{0,127}$/.test(profile) ? `aws sso login --profile ${profile}` : undefined;
+}

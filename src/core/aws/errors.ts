@@ -1,6 +1,10 @@
 /**
  * Turns SDK and network errors into a sentence for a person: what failed and what to do.
+ * Every message it builds goes through redact(): they end in notifications, webview replies
+ * and notebook outputs, and an SDK message may quote a credential.
  */
+import { redact } from './redact';
+
 export interface FriendlyError {
   message: string;
   /** A suggestion the UI can show or act on. */
@@ -33,6 +37,11 @@ function errName(err: unknown): string {
 }
 
 export function describeError(err: unknown, ctx: ErrorContext = {}): FriendlyError {
+  const f = describeUnredacted(err, ctx);
+  return { ...f, message: redact(f.message), ...(f.action ? { action: redact(f.action) } : {}) };
+}
+
+function describeUnredacted(err: unknown, ctx: ErrorContext): FriendlyError {
   if (err instanceof UserError) return { message: err.message, action: err.action };
   const name = errName(err);
   const raw = err instanceof Error ? err.message : String(err);

@@ -21,6 +21,8 @@ export interface ShardRange {
   start: bigint;
   end: bigint;
   startingHashKey: string;
+  /** A closed shard takes no writes; the map keeps it to check where an aggregate landed. */
+  closed?: boolean;
 }
 
 interface ProtoType {

@@ -10,9 +10,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { fromIni } from '@aws-sdk/credential-providers';
-import { LOCAL_CREDENTIALS, localHandler } from '../aws/clientFactory';
+import { terminalKinesisClient } from '../aws/clientFactory';
+import { listProfiles } from '../connections/profiles';
 import { describeError, UserError } from '../aws/errors';
 import { Producer, ProduceProgress, ProduceResult, summarize } from './engine';
 import { fileSource, FileFormat, writeUndelivered } from './fileSource';
@@ -47,8 +46,9 @@ How much and how fast:
 
 Where:
   --endpoint URL           a local or custom endpoint (kinesalite, LocalStack...)
-  --region R               default us-east-1 (or AWS_REGION)
-  --profile P              an AWS profile (when no endpoint is given)
+  --region R               default: AWS_REGION, else the profile's region, else us-east-1
+  --profile P              an AWS profile; without it the SDK's default credential chain
+                           (AWS_ACCESS_KEY_ID/SECRET/SESSION_TOKEN, AWS_PROFILE, SSO, roles)
 
 Output:
   --undelivered FILE       write undelivered records as JSON Lines (re-send with --file FILE)
@@ -88,6 +88,15 @@ export async function findTemplate(nameOrPath: string, cwd = process.cwd()): Pro
     }
   }
   throw new UserError(`No template "${nameOrPath}". Known: ${[...new Set(known)].join(', ') || 'none found'}; or give a path to a template .json file.`);
+}
+
+/** The region of a named profile, when its config has one. */
+async function profileRegion(profile: string): Promise<string | undefined> {
+  try {
+    return (await listProfiles()).find((p) => p.name === profile)?.region;
+  } catch {
+    return undefined;
+  }
 }
 
 function progressLine(p: ProduceProgress): string {
@@ -171,16 +180,7 @@ export async function runCli(argv: string[], io: CliIo = { out: (s) => process.s
     }
     if (!args.stream) throw new UserError('Name the stream with --stream.');
 
-    const region = args.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-    const client = args.endpoint
-      ? new KinesisClient({
-          region,
-          endpoint: args.endpoint,
-          credentials: process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY ? { accessKeyId: process.env.AWS_ACCESS_KEY_ID, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY } : LOCAL_CREDENTIALS,
-          requestHandler: localHandler(),
-          maxAttempts: 1,
-        })
-      : new KinesisClient({ region, maxAttempts: 1, ...(args.profile ? { credentials: fromIni({ profile: args.profile }) } : {}) });
+    const client = terminalKinesisClient({ endpoint: args.endpoint, region: args.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? (args.profile ? await profileRegion(args.profile) : undefined), profile: args.profile, maxAttempts: 1 });
 
     const ctl = new AbortController();
     signal?.addEventListener('abort', () => ctl.abort());
@@ -226,10 +226,14 @@ export async function runCli(argv: string[], io: CliIo = { out: (s) => process.s
     for (const [id, t] of shards) io.out(`  ${id}: ${t.records} records, ${formatBytes(t.bytes)}\n`);
     for (const p of result.problems.slice(0, 20)) io.out(`  invalid input, ${p.origin}: ${p.message}\n`);
     if (result.problems.length > 20) io.out(`  ... and ${result.rejected - 20} more invalid input\n`);
-    if (result.undeliveredRecords.length) {
-      const out = args.undelivered ?? `undelivered-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`;
-      await writeUndelivered(resolve(out), result.undeliveredRecords);
-      io.out(`  ${result.undeliveredRecords.length} undelivered records written to ${out}; re-send with --file ${out}\n`);
+    try {
+      if (result.undeliveredRecords.count) {
+        const out = args.undelivered ?? `undelivered-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`;
+        const n = await writeUndelivered(resolve(out), result.undeliveredRecords);
+        io.out(`  ${n} undelivered records written to ${out}; re-send with --file ${out}\n`);
+      }
+    } finally {
+      result.undeliveredRecords.dispose();
     }
     return result.status === 'completed' && result.undelivered === 0 ? 0 : 1;
   } catch (e) {

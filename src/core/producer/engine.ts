@@ -10,13 +10,17 @@
  *   exponential back-off with jitter; a whole call throttled pauses sending for a back-off.
  * - With `ordered`, at most one record per partition key is in flight or waiting: the key's next
  *   record is sent only after the previous one succeeded (or was given up).
+ * - With aggregation, an aggregate that lands in another shard than predicted (the stream was
+ *   resharded during the run) makes the engine read the shard map again and re-send, re-aggregated,
+ *   the user records outside the hash range of the shard it landed in, as the KPL does.
  * - Nothing is dropped silently: every record read from the source ends as sent, undelivered
  *   (with the reason, savable as JSON Lines and re-sendable) or rejected as invalid input.
  *
  * No vscode here: the panel, the CLI and the benchmark share it.
  */
-import { KinesisClient, ListShardsCommand, PutRecordCommand, PutRecordsCommand, PutRecordsRequestEntry, Shard } from '@aws-sdk/client-kinesis';
-import { Aggregator, DEFAULT_AGGREGATE_BYTES, Flushed, ShardRange } from './aggregation';
+import { KinesisClient, PutRecordCommand, PutRecordsCommand, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import { StreamService } from '../kinesis/streamService';
+import { Aggregator, DEFAULT_AGGREGATE_BYTES, Flushed, hashKeyOf, ShardRange } from './aggregation';
 import { describeError, UserError } from '../aws/errors';
 import {
   InputProblem,
@@ -27,8 +31,8 @@ import {
   recordSize,
   SourceItem,
   toUndelivered,
-  UndeliveredRecord,
 } from './records';
+import { UndeliveredLimits, UndeliveredList } from './undelivered';
 
 export interface ProducerOptions {
   streamName: string;
@@ -64,6 +68,8 @@ export interface ProducerOptions {
   progressIntervalMs?: number;
   /** The expected number of records, for progress bars. */
   expectedTotal?: number;
+  /** How many undelivered records are held in memory; the rest go to a temporary file. */
+  undeliveredInMemory?: UndeliveredLimits;
 }
 
 export interface ShardTotals {
@@ -81,6 +87,8 @@ export interface ProduceProgress {
   bytesSent: number;
   /** Times a record was queued again after a failed attempt. */
   retried: number;
+  /** Times the shard map was read again because an aggregate landed in another shard. */
+  shardMapRefreshes: number;
   /** Whole calls that were throttled or failed and retried. */
   callsFailed: number;
   calls: number;
@@ -102,7 +110,8 @@ export interface ProduceResult extends ProduceProgress {
   status: 'completed' | 'stopped' | 'failed';
   /** Why the run stopped early (failed) or what input stopped it. */
   error?: string;
-  undeliveredRecords: UndeliveredRecord[];
+  /** Every undelivered record (the first in memory, the rest in a temporary file): dispose() it when done. */
+  undeliveredRecords: UndeliveredList;
   /** The first 1,000 input problems (rejected counts them all). */
   problems: InputProblem[];
 }
@@ -114,6 +123,8 @@ interface Pending {
   /** User records it stands for, and their data bytes. */
   weight: number;
   userBytes: number;
+  /** The shard an aggregate was packed for (its explicit hash key points there). */
+  predictedShard?: string;
   /** What ordering locks on: the partition key, or the shard for an aggregate. */
   orderKey: string;
   size: number;
@@ -182,6 +193,11 @@ export class Producer {
   private readonly maxBuffer: number;
   private readonly bucket?: TokenBucket;
   private aggregator?: Aggregator;
+  /** Every shard of the stream (closed ones too), by id: where an aggregate actually landed. */
+  private shardRanges = new Map<string, ShardRange>();
+  private refreshing?: Promise<void>;
+  /** How often a user record was re-sent after its aggregate landed in another shard. */
+  private readonly resends = new WeakMap<ProduceRecord, number>();
 
   // Queues. `ready` is a deque (array + head index) of records that may be sent now.
   private ready: Pending[] = [];
@@ -209,9 +225,10 @@ export class Producer {
     callsFailed: 0,
     calls: 0,
     rejected: 0,
+    shardMapRefreshes: 0,
   };
   private readonly shards: Record<string, ShardTotals> = {};
-  private readonly undelivered: UndeliveredRecord[] = [];
+  private readonly undelivered: UndeliveredList;
   private readonly problems: InputProblem[] = [];
   private samples: { t: number; sent: number; bytes: number }[] = [];
 
@@ -239,6 +256,7 @@ export class Producer {
     }
     this.maxBuffer = options.aggregate ? 50_000 : MAX_RECORDS_PER_CALL * (this.o.maxInFlight + 2);
     if (options.rate) this.bucket = new TokenBucket(options.rate);
+    this.undelivered = new UndeliveredList(options.undeliveredInMemory);
   }
 
   async run(source: AsyncIterable<SourceItem> | Iterable<SourceItem>): Promise<ProduceResult> {
@@ -253,7 +271,7 @@ export class Producer {
     try {
       if (this.o.aggregate && !this.stopping) {
         try {
-          this.aggregator = new Aggregator(await this.openShards(), this.o.aggregateMaxBytes ?? DEFAULT_AGGREGATE_BYTES);
+          this.aggregator = new Aggregator(await this.loadShardMap(), this.o.aggregateMaxBytes ?? DEFAULT_AGGREGATE_BYTES);
         } catch (e) {
           this.stop('failed', `Aggregation needs the stream's shards: ${describeError(e, { operation: 'list shards', stream: this.o.streamName }).message}`);
         }
@@ -266,6 +284,7 @@ export class Producer {
       if (this.dispatchTimer) clearTimeout(this.dispatchTimer);
       this.o.signal?.removeEventListener('abort', onAbort);
     }
+    this.undelivered.flush();
     const result: ProduceResult = {
       ...this.progress(true),
       status: this.status,
@@ -295,22 +314,77 @@ export class Producer {
     this.kick();
   }
 
-  private async openShards(): Promise<ShardRange[]> {
-    const shards: Shard[] = [];
-    let token: string | undefined;
-    do {
-      const out = await this.client.send(new ListShardsCommand(token ? { NextToken: token } : { StreamName: this.o.streamName }));
-      shards.push(...(out.Shards ?? []));
-      token = out.NextToken;
-    } while (token);
-    return shards
-      .filter((s) => !s.SequenceNumberRange?.EndingSequenceNumber)
-      .map((s) => ({
-        shardId: s.ShardId!,
-        start: BigInt(s.HashKeyRange!.StartingHashKey!),
-        end: BigInt(s.HashKeyRange!.EndingHashKey!),
-        startingHashKey: s.HashKeyRange!.StartingHashKey!,
-      }));
+  /** Reads the shard map; returns the open shards (what new aggregates are packed for). */
+  private async loadShardMap(): Promise<ShardRange[]> {
+    const shards = await new StreamService(this.client).listShards(this.o.streamName);
+    const ranges = shards.map((s) => ({ shardId: s.shardId, start: BigInt(s.startingHashKey), end: BigInt(s.endingHashKey), startingHashKey: s.startingHashKey, closed: s.closed }));
+    this.shardRanges = new Map(ranges.map((r) => [r.shardId, r]));
+    return ranges.filter((r) => !r.closed);
+  }
+
+  /**
+   * An aggregate landed in `actualShard`, not in the shard it was packed for: the stream was
+   * resharded. Once the shard map is fresh, its user records whose hash key lies in the actual
+   * shard's range count as delivered (a KCL consumer of that shard keeps them); the others are
+   * re-sent, re-aggregated on the fresh map, as the KPL does (a consumer drops user records
+   * outside its shard's range).
+   */
+  private wrongShard(p: Pending, actualShard: string): void {
+    const stale = !this.shardRanges.has(actualShard) || !this.shardRanges.get(p.predictedShard!)?.closed;
+    if (!stale) return this.settleWrongShard(p, actualShard);
+    this.refreshShardMap().then(
+      () => this.settleWrongShard(p, actualShard),
+      (e) => {
+        this.giveUp(p, `The aggregate landed in shard ${actualShard}, not ${p.predictedShard}, and the shard map could not be read again: ${describeError(e, { operation: 'list shards', stream: this.o.streamName }).message}`);
+        this.kick();
+      },
+    );
+  }
+
+  private settleWrongShard(p: Pending, actualShard: string): void {
+    const range = this.shardRanges.get(actualShard);
+    const delivered: ProduceRecord[] = [];
+    const again: ProduceRecord[] = [];
+    for (const u of p.users ?? [p.rec]) {
+      const h = u.explicitHashKey ? BigInt(u.explicitHashKey.trim()) : hashKeyOf(u.partitionKey);
+      if (range && h >= range.start && h <= range.end) {
+        delivered.push(u);
+        continue;
+      }
+      const n = (this.resends.get(u) ?? 0) + 1;
+      this.resends.set(u, n);
+      if (n >= this.o.maxAttempts) this.undelivered.push(toUndelivered(u, `Landed in shard ${actualShard}, outside its hash key's range, ${n} times: the stream keeps being resharded.`, n));
+      else again.push(u);
+    }
+    this.countSent(delivered.length, delivered.reduce((a, u) => a + u.data.byteLength, 0), actualShard);
+    this.stats.retried += again.length;
+    // Re-added before the aggregate is finalized, so that the run never looks finished in between.
+    const now = performance.now();
+    for (const u of again) {
+      this.buffered++;
+      for (const f of this.aggregator!.add(u, now)) this.admit(this.fromFlushed(f, now));
+    }
+    this.finalize(p);
+    this.kick();
+  }
+
+  /** Reads the shard map again (once for many wrong-shard results) and repacks what is waiting in bins. */
+  private refreshShardMap(): Promise<void> {
+    this.refreshing ??= (async () => {
+      try {
+        this.stats.shardMapRefreshes++;
+        const open = await this.loadShardMap();
+        const old = this.aggregator!;
+        this.aggregator = new Aggregator(open, this.o.aggregateMaxBytes ?? DEFAULT_AGGREGATE_BYTES);
+        const now = performance.now();
+        for (const f of old.flushDue(now, 0, true).flushed) {
+          for (const u of f.users) for (const g of this.aggregator.add(u, now)) this.admit(this.fromFlushed(g, now));
+        }
+      } finally {
+        this.refreshing = undefined;
+      }
+    })();
+    return this.refreshing;
   }
 
   // ---- reading the source ----
@@ -400,6 +474,7 @@ export class Producer {
       users: aggregated ? f.users : undefined,
       weight: f.users.length,
       userBytes: f.users.reduce((a, u) => a + u.data.byteLength, 0),
+      predictedShard: aggregated ? f.shardId : undefined,
       // With aggregation, order is kept per shard (every record of a key goes to its shard).
       orderKey: f.shardId ? `shard:${f.shardId}` : f.record.partitionKey,
       size: recordSize(f.record),
@@ -530,7 +605,8 @@ export class Producer {
         const r = results[i];
         const p = batch[i];
         if (r && !r.ErrorCode && r.SequenceNumber) {
-          this.succeeded(p, r.ShardId ?? 'unknown');
+          if (p.predictedShard && r.ShardId && r.ShardId !== p.predictedShard) this.wrongShard(p, r.ShardId);
+          else this.succeeded(p, r.ShardId ?? 'unknown');
         } else if (r?.ErrorCode) {
           if (THROTTLE_ERRORS.has(r.ErrorCode)) throttled++;
           this.failed(p, `${r.ErrorCode}${r.ErrorMessage ? ': ' + r.ErrorMessage : ''}`, RETRYABLE_ENTRY_CODES.has(r.ErrorCode));
@@ -563,12 +639,16 @@ export class Producer {
   }
 
   private succeeded(p: Pending, shardId: string): void {
-    this.stats.sent += p.weight;
-    this.stats.bytesSent += p.userBytes;
-    const s = (this.shards[shardId] ??= { records: 0, bytes: 0 });
-    s.records += p.weight;
-    s.bytes += p.userBytes;
+    this.countSent(p.weight, p.userBytes, shardId);
     this.finalize(p);
+  }
+
+  private countSent(records: number, bytes: number, shardId: string): void {
+    this.stats.sent += records;
+    this.stats.bytesSent += bytes;
+    const s = (this.shards[shardId] ??= { records: 0, bytes: 0 });
+    s.records += records;
+    s.bytes += bytes;
   }
 
   private failed(p: Pending, error: string, retryable: boolean): void {
@@ -607,7 +687,8 @@ export class Producer {
   }
 
   private checkDone(): void {
-    if (this.inFlight > 0) return;
+    // Aggregates that landed in another shard wait for the shard map: not done yet.
+    if (this.inFlight > 0 || this.refreshing) return;
     if (this.stopping) {
       // What was read but not sent is reported, never dropped.
       const reason = this.status === 'failed' && this.error ? `Not sent: the run stopped (${this.error})` : 'Not sent: the run was stopped.';
@@ -652,7 +733,7 @@ export class Producer {
     return {
       elapsedMs,
       ...this.stats,
-      undelivered: this.undelivered.length,
+      undelivered: this.undelivered.count,
       inFlight: this.inFlight,
       pending: this.buffered,
       recordsPerSecond,

@@ -8,7 +8,8 @@
  * A malformed line becomes an InputProblem with its line number; the engine skips it or stops.
  * No vscode here.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -231,7 +232,17 @@ async function* csvSource(options: FileSourceOptions, keys: KeyPicker): AsyncGen
 }
 
 /** Writes undelivered records as JSON Lines, which `fileSource({format: 'undelivered'})` re-sends. */
-export async function writeUndelivered(path: string, records: UndeliveredRecord[]): Promise<void> {
-  const { writeFile } = await import('node:fs/promises');
-  await writeFile(path, records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : ''), 'utf8');
+export async function writeUndelivered(path: string, records: Iterable<UndeliveredRecord> | AsyncIterable<UndeliveredRecord>): Promise<number> {
+  const out = createWriteStream(path, { encoding: 'utf8' });
+  let n = 0;
+  try {
+    for await (const r of records) {
+      n++;
+      if (!out.write(JSON.stringify(r) + '\n')) await once(out, 'drain');
+    }
+  } finally {
+    out.end();
+    await once(out, 'close');
+  }
+  return n;
 }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { Connection } from '../../core/aws/connection';
+import { Connection, ssoLoginCommandLine } from '../../core/aws/connection';
 import { UserError } from '../../core/aws/errors';
 import { ExtensionServices } from '../services';
 import { ExplorerProvider } from '../tree/explorerProvider';
@@ -90,7 +90,7 @@ export function registerConnectionCommands(services: ExtensionServices, explorer
     if (!c || c.kind !== 'endpoint') throw new UserError('Choose a custom endpoint in the Kinesis view to remove it.');
     const ok = await vscode.window.showWarningMessage(`Remove connection "${c.name}"?`, { modal: true, detail: 'Its stored keys are deleted too. Streams on the endpoint are not touched.' }, 'Remove');
     if (ok !== 'Remove') return;
-    await services.connections.removeEndpoint(c.id);
+    await services.connections.removeEndpoint(c);
     services.clients.invalidate(c.id);
   });
 
@@ -108,10 +108,21 @@ export function registerConnectionCommands(services: ExtensionServices, explorer
     await services.connections.setProfileRegions(profile, picks.map((p) => p.label));
   });
 
-  services.registerCommand('kinesis.ssoLogin', (profile?: string) => {
-    const term = vscode.window.createTerminal({ name: `AWS SSO: ${profile ?? 'default'}` });
+  services.registerCommand('kinesis.ssoLogin', async (profile?: unknown) => {
+    const name = typeof profile === 'string' && profile ? profile : undefined;
+    if (name && !(await services.connections.profiles()).some((p) => p.name === name)) {
+      throw new UserError(`There is no AWS profile named "${name}" in ~/.aws/config.`, 'Check the profile name, then refresh the Kinesis view.');
+    }
+    const line = ssoLoginCommandLine(name);
+    if (!line) {
+      throw new UserError(
+        `The profile name "${name}" has characters a terminal would interpret, so it is not typed into one.`,
+        'Run `aws sso login --profile` with the name quoted for your shell yourself.',
+      );
+    }
+    const term = vscode.window.createTerminal({ name: `AWS SSO: ${name ?? 'default'}` });
     term.show();
-    term.sendText(`aws sso login${profile ? ` --profile ${profile}` : ''}`);
+    term.sendText(line);
   });
 
   services.registerCommand('kinesis.showLog', () => services.log.channel.show());

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import { describeError, UserError } from '../../core/aws/errors';
+import { redact } from '../../core/aws/redact';
 import { CellSpec, CellSpecError, parseCell, SampleSource } from '../../core/transform/cellSpec';
 import { parseHandlerSpec } from '../../core/transform/compile';
 import { displayText, hasErrors, runTransform, TransformReport } from '../../core/transform/engine';
@@ -106,7 +107,7 @@ export class TransformKernel extends Disposable {
     } catch (e) {
       success = false;
       const cancelled = abort.signal.aborted;
-      const message = cancelled ? 'Cancelled.' : e instanceof CellSpecError ? e.message : describeError(e, { operation: 'run the cell' }).message;
+      const message = redact(cancelled ? 'Cancelled.' : e instanceof CellSpecError ? e.message : describeError(e, { operation: 'run the cell' }).message);
       if (!cancelled && !(e instanceof CellSpecError) && !(e instanceof UserError)) this.services.log.error('Transform notebook cell failed', e);
       await exec.replaceOutput(errorOutput(message));
     } finally {

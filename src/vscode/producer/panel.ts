@@ -3,10 +3,12 @@ import { webviewHtml, webviewRoots } from '../webviewHtml';
 import { basename, join } from 'node:path';
 import { Connection, connectionLabel } from '../../core/aws/connection';
 import { describeError, UserError } from '../../core/aws/errors';
+import { redact } from '../../core/aws/redact';
 import { Producer, ProduceProgress, ProduceResult, ProducerOptions, putOne, summarize } from '../../core/producer/engine';
 import { checkFile, fileSource, guessFormat, writeUndelivered } from '../../core/producer/fileSource';
 import { LibraryTemplate, loadTemplates, saveTemplate, WORKSPACE_TEMPLATE_DIR } from '../../core/producer/library';
-import { fromUndelivered, ProduceRecord, randomPartitionKey, SourceItem, UndeliveredRecord, utf8 } from '../../core/producer/records';
+import { fromUndelivered, randomPartitionKey, SourceItem, utf8 } from '../../core/producer/records';
+import { UndeliveredList } from '../../core/producer/undelivered';
 import { TemplateError, TemplateGenerator } from '../../core/producer/templates';
 import {
   HostToWebview,
@@ -52,7 +54,10 @@ export class ProducerPanel extends Disposable {
   lastProgress?: ProduceProgress;
   private controller?: AbortController;
   private running?: Promise<ProduceResult>;
-  private undelivered: UndeliveredRecord[] = [];
+  /** The undelivered records of the last run (the first in memory, the rest in a temporary file). */
+  private undelivered?: UndeliveredList;
+  /** Files the host itself picked (in its open dialog): the only paths it streams from. */
+  private readonly pickedFiles = new Set<string>();
   private webviewReady = false;
   private readonly readyWaiters: (() => void)[] = [];
 
@@ -89,6 +94,8 @@ export class ProducerPanel extends Disposable {
     if (this.isDisposed) return;
     if (ProducerPanel.panels.get(this.key) === this) ProducerPanel.panels.delete(this.key);
     this.controller?.abort();
+    // A run still going disposes its list when it ends; the last one goes now.
+    if (!this.running) this.undelivered?.dispose();
     super.dispose();
     this.panel.dispose();
   }
@@ -99,8 +106,17 @@ export class ProducerPanel extends Disposable {
     return new Promise((r) => this.readyWaiters.push(r));
   }
 
+  /**
+   * Marks a path as chosen by the user in the host's open dialog. A webview message only names a
+   * file; the host streams it only when it picked it itself, so a compromised or confused webview
+   * cannot read any other file. Tests call this in place of the dialog.
+   */
+  filePicked(path: string): void {
+    this.pickedFiles.add(path);
+  }
+
   /** The undelivered records of the last run (tests, save, re-send). */
-  get undeliveredRecords(): readonly UndeliveredRecord[] {
+  get undeliveredRecords(): UndeliveredList | undefined {
     return this.undelivered;
   }
 
@@ -150,8 +166,8 @@ export class ProducerPanel extends Disposable {
       const result = await this.handle(m);
       this.post({ type: 'reply', id: m.id, ok: true, result });
     } catch (e) {
-      const message = e instanceof TemplateError || e instanceof UserError ? e.message : describeError(e, { stream: this.streamName }).message;
-      this.post({ type: 'reply', id: m.id, ok: false, error: message });
+      const message = e instanceof TemplateError ? e.message : describeError(e, { stream: this.streamName }).message;
+      this.post({ type: 'reply', id: m.id, ok: false, error: redact(message) });
     }
   }
 
@@ -173,6 +189,7 @@ export class ProducerPanel extends Disposable {
         if (!uri) return undefined;
         if (uri.scheme !== 'file') throw new UserError('Only files on this machine can be streamed.');
         const size = await checkFile(uri.fsPath);
+        this.filePicked(uri.fsPath);
         return { path: uri.fsPath, name: basename(uri.fsPath), size, format: guessFormat(uri.fsPath) };
       }
       case 'saveTemplate': {
@@ -186,7 +203,8 @@ export class ProducerPanel extends Disposable {
       case 'reloadTemplates':
         return this.templates();
       case 'saveUndelivered': {
-        if (!this.undelivered.length) throw new UserError('There are no undelivered records to save.');
+        const undelivered = this.undelivered;
+        if (!undelivered?.count) throw new UserError('There are no undelivered records to save.');
         const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
         const name = `undelivered-${this.streamName}-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`;
         const target = await vscode.window.showSaveDialog({
@@ -196,8 +214,8 @@ export class ProducerPanel extends Disposable {
         });
         if (!target) return undefined;
         if (target.scheme !== 'file') throw new UserError('Save to a file on this machine.');
-        await writeUndelivered(target.fsPath, this.undelivered);
-        this.services.log.info(`Saved ${this.undelivered.length} undelivered records of ${this.streamName} to ${target.fsPath}`);
+        const n = await writeUndelivered(target.fsPath, undelivered);
+        this.services.log.info(`Saved ${n} undelivered records of ${this.streamName} to ${target.fsPath}`);
         return { path: target.fsPath };
       }
     }
@@ -244,7 +262,7 @@ export class ProducerPanel extends Disposable {
       progressIntervalMs: 250,
       maxRecords: s.amount.type === 'count' ? s.amount.count : undefined,
       durationMs: s.amount.type === 'duration' ? s.amount.seconds * 1000 : undefined,
-      expectedTotal: s.amount.type === 'count' ? s.amount.count : source.type === 'undelivered' ? this.undelivered.length : undefined,
+      expectedTotal: s.amount.type === 'count' ? s.amount.count : source.type === 'undelivered' ? this.undelivered?.count : undefined,
       onProgress: (p) => {
         this.lastProgress = p;
         if (!('status' in p)) this.post({ type: 'progress', progress: toProgressInfo(p) });
@@ -258,7 +276,10 @@ export class ProducerPanel extends Disposable {
     try {
       const result = await this.running;
       this.lastResult = result;
+      // The previous list was read by this run if it re-sent it: it can go now.
+      this.undelivered?.dispose();
       this.undelivered = result.undeliveredRecords;
+      if (this.isDisposed) this.undelivered.dispose();
       this.services.log.info(`Produce to ${this.streamName}: ${summarize(result)}`);
       this.post({ type: 'result', result: this.toResultInfo(result) });
       return result;
@@ -290,14 +311,19 @@ export class ProducerPanel extends Disposable {
       }
       case 'file': {
         if (typeof source.path !== 'string' || !source.path) throw new UserError('Choose a file first.');
+        if (!this.pickedFiles.has(source.path)) {
+          throw new UserError('The panel only reads a file chosen with its Choose file… button.', 'Choose the file again (after a reload the choice is not kept).');
+        }
         await checkFile(source.path);
         return fileSource({ path: source.path, format: source.format, partitionKey: sanitizeKey(source.partitionKey) });
       }
       case 'undelivered': {
-        if (!this.undelivered.length) throw new UserError('There are no undelivered records to re-send.');
-        const records: ProduceRecord[] = this.undelivered.map((u) => fromUndelivered(u));
+        const undelivered = this.undelivered;
+        if (!undelivered?.count) throw new UserError('There are no undelivered records to re-send.');
         void s;
-        return records.map((record) => ({ record }));
+        return (async function* () {
+          for await (const u of undelivered) yield { record: fromUndelivered(u) };
+        })();
       }
     }
     throw new UserError('Unknown source.');
@@ -322,7 +348,7 @@ export class ProducerPanel extends Disposable {
       status: r.status,
       error: r.error,
       problems: r.problems.slice(0, PROBLEMS_SHOWN),
-      undeliveredSample: r.undeliveredRecords.slice(0, UNDELIVERED_SAMPLE).map((u) => ({ partitionKey: u.partitionKey, error: u.error, origin: u.origin })),
+      undeliveredSample: r.undeliveredRecords.held.slice(0, UNDELIVERED_SAMPLE).map((u) => ({ partitionKey: u.partitionKey, error: u.error, origin: u.origin })),
     };
   }
 

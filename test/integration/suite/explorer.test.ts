@@ -1,16 +1,16 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import type { KinesisDevtoolsApi } from '../../../src/vscode/api';
+import type { KinesisDevtoolsTestApi } from '../../../src/vscode/api';
 import type { ExplorerNode, StreamNode, ShardNode } from '../../../src/vscode/tree/nodes';
 import { StreamService } from '../../../src/core/kinesis/streamService';
 import { api } from '../helpers';
 
-async function children(a: KinesisDevtoolsApi, node?: ExplorerNode): Promise<ExplorerNode[]> {
+async function children(a: KinesisDevtoolsTestApi, node?: ExplorerNode): Promise<ExplorerNode[]> {
   return a.explorer.getChildren(node);
 }
 
-async function localStreams(a: KinesisDevtoolsApi): Promise<StreamNode[]> {
+async function localStreams(a: KinesisDevtoolsTestApi): Promise<StreamNode[]> {
   const [local] = await children(a);
   assert.equal(local.kind, 'connection');
   const [dataStreams] = await children(a, local);

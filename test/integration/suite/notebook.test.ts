@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { DeleteStreamCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import type { KinesisDevtoolsApi } from '../../../src/vscode/api';
+import type { KinesisDevtoolsTestApi } from '../../../src/vscode/api';
 import type { TransformNotebookHooks } from '../../../src/vscode/notebook';
 import type { TransformOutputMetadata } from '../../../src/vscode/notebook/kernel';
 import { EXTENSION_ID, api, createStream, hook, localClient, until } from '../helpers';

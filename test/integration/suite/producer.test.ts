@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { DeleteStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
-import type { KinesisDevtoolsApi } from '../../../src/vscode/api';
+import type { KinesisDevtoolsTestApi } from '../../../src/vscode/api';
 import type { ProducerHooks } from '../../../src/vscode/producer';
 import type { InspectorHooks } from '../../../src/vscode/inspector';
 import { api, createStream, hook, localClient, until } from '../helpers';
@@ -72,6 +72,10 @@ describe('Producer inside VS Code', () => {
     const { join } = await import('node:path');
     const file = join(mkdtempSync(join(tmpdir(), 'producer-it-')), 'events.jsonl');
     writeFileSync(file, ['{"id": 5001, "u": "a"}', '{"id": 5002, "u": ', '{"id": 5003, "u": "b"}'].join('\n') + '\n');
+    const fileRun = { type: 'file' as const, path: file, format: 'jsonl' as const, partitionKey: { type: 'field' as const, field: 'u' } };
+    // A path the webview names but the host never picked is refused, before anything is read.
+    await assert.rejects(panel.start(fileRun, { amount: { type: 'untilStopped' }, rate: 0, ordered: false, onInvalid: 'skip' }), /only reads a file chosen with its Choose file/);
+    panel.filePicked(file); // what the host's open dialog does (a dialog cannot be clicked in the extension host)
     const fromFile = await panel.start(
       { type: 'file', path: file, format: 'jsonl', partitionKey: { type: 'field', field: 'u' } },
       { amount: { type: 'untilStopped' }, rate: 0, ordered: false, onInvalid: 'skip' },
