@@ -117,4 +117,7 @@ run(process.execPath, [vsce, 'package', '--target', target, '--out', out], { cwd
 rmSync(stage, { recursive: true, force: true });
 
 const mb = (n) => `${(n / 1024 / 1024).toFixed(2)} MB`;
-console.log(`package: ${out} (${mb(statSync(out).size)}; dist/extension.js ${mb(statSync(join(root, 'dist/extension.js')).size)})`);
+const bundle = statSync(join(root, 'dist/extension.js')).size;
+// Back to the development build (source maps), which the tests and F5 load from dist/.
+run(process.execPath, [join(root, 'scripts/build.mjs')]);
+console.log(`package: ${out} (${mb(statSync(out).size)}; dist/extension.js ${mb(bundle)} minified)`);

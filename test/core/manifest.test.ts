@@ -111,3 +111,12 @@ describe('when clause reader', () => {
     assert.deepEqual(contextKeysOf("resourceExtname == '.a&&b'"), ['resourceExtname']);
   });
 });
+
+describe('engines.vscode', () => {
+  it('is the VS Code whose @types/vscode the code compiles against (no newer API can slip in)', () => {
+    const minor = (v: string) => /(\d+\.\d+)/.exec(v)?.[1];
+    const types = JSON.parse(readFileSync(join(ROOT, 'node_modules/@types/vscode/package.json'), 'utf8')).version as string;
+    assert.equal(minor(pkg.devDependencies['@types/vscode']), minor(pkg.engines.vscode), 'package.json pins @types/vscode to engines.vscode');
+    assert.equal(minor(types), minor(pkg.engines.vscode), 'the installed @types/vscode is that version');
+  });
+});

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { CreateStreamCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { CodeServer, freePort, ROOT, startCodeServer, workbenchUrl } from '../../src/tools/codeServer';
+import { CodeServer, freePort, startCodeServer, workbenchUrl } from '../../src/tools/codeServer';
 import { kinesisClientFor } from '../../src/core/aws/clientFactory';
 import { sleep } from '../../src/core/kinesis/streamService';
 import { launchChromium, waitForWorkbench } from '../support/browser';
