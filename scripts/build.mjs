@@ -59,7 +59,6 @@ const tools = {
   outdir: join(root, 'dist/tools'),
   external: undefined,
   plugins: [],
-  banner: undefined,
   packages: 'external',
   // The project's Node floor is 20 (README, engines.node). The AWS SDK releases locked here support
   // it; the SDK's notice that releases after January 2027 need Node 22 concerns an upgrade we have
