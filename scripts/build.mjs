@@ -9,6 +9,15 @@ const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 const NODE_FLOOR_BANNER = "process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';";
 
+// faker is required lazily (the producer's templates) and is half the bundle: it gets its own file,
+// dist/faker.js, which the extension requires on first use, so that activation does not parse it.
+const fakerApart = {
+  name: 'faker-apart',
+  setup(build) {
+    build.onResolve({ filter: /^@faker-js\/faker$/ }, () => ({ path: './faker.js', external: true }));
+  },
+};
+
 const extension = {
   entryPoints: {
     extension: join(root, 'src/extension.ts'),
@@ -24,7 +33,21 @@ const extension = {
   minify: production,
   // vscode is provided by the host; kinesalite loads its actions dynamically and cannot be bundled.
   external: ['vscode', 'kinesalite', 'leveldown'],
+  plugins: [fakerApart],
+  // When extension.js started loading, for the activation time activate() logs.
+  banner: { js: 'var __kinesisLoadStart = performance.now();' },
   logLevel: 'warning',
+};
+
+// The English faker only (the package's other locales are tree-shaken away).
+const faker = {
+  ...extension,
+  entryPoints: undefined,
+  plugins: [],
+  banner: undefined,
+  stdin: { contents: "export { base, en, Faker } from '@faker-js/faker';", resolveDir: root, sourcefile: 'faker.js' },
+  outfile: join(root, 'dist/faker.js'),
+  outdir: undefined,
 };
 
 // Terminal tools (npm run local, demo, produce, transform): one node bundle each in dist/tools/.
@@ -35,6 +58,7 @@ const tools = {
   entryPoints: Object.fromEntries(TOOLS.map((t) => [t, join(root, `src/tools/${t}.ts`)])),
   outdir: join(root, 'dist/tools'),
   external: undefined,
+  plugins: [],
   packages: 'external',
   // The project's Node floor is 20 (README, engines.node). The AWS SDK releases locked here support
   // it; the SDK's notice that releases after January 2027 need Node 22 concerns an upgrade we have
@@ -69,7 +93,7 @@ function copyCodicons() {
   for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(join(src, f), join(dst, f));
 }
 
-const configs = [extension, tools, ...(Object.keys(webviewEntries).length ? [webviews] : [])];
+const configs = [extension, faker, tools, ...(Object.keys(webviewEntries).length ? [webviews] : [])];
 copyCodicons();
 if (watch) {
   for (const c of configs) await (await esbuild.context(c)).watch();

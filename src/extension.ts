@@ -16,9 +16,12 @@ import { registerNotebook } from './vscode/notebook';
 import { registerProducer } from './vscode/producer';
 
 let local: LocalEndpointManager | undefined;
+/** Set by the bundle's first line (scripts/build.mjs); absent when the extension runs unbundled. */
+declare const __kinesisLoadStart: number | undefined;
 
 /** Constructs and registers; no network, nothing slow. */
 export function activate(context: vscode.ExtensionContext): KinesisDevtoolsTestApi | undefined {
+  const activateStart = performance.now();
   const log = new Logger();
   const connections = new ConnectionStore(context.secrets);
   local = new LocalEndpointManager(
@@ -81,6 +84,9 @@ export function activate(context: vscode.ExtensionContext): KinesisDevtoolsTestA
   registerNotebook(services, hooks);
   registerProducer(services, hooks);
 
+  const loadStart = typeof __kinesisLoadStart === 'number' ? __kinesisLoadStart : activateStart;
+  const done = performance.now();
+  log.info(`Activated in ${Math.round(done - loadStart)} ms (loading extension.js ${Math.round(activateStart - loadStart)} ms, activate() ${Math.round(done - activateStart)} ms)`);
   // Other extensions get nothing: the services hold the secret storage and the clients.
   return context.extensionMode === vscode.ExtensionMode.Test ? { services, explorer, hooks } : undefined;
 }

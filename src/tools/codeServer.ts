@@ -66,6 +66,8 @@ export interface CodeServerOptions {
   dir?: string;
   /** An existing workspace folder to open instead of an empty one. */
   workspace?: string;
+  /** .vsix files to install into the run's (fresh) extensions folder before start. */
+  install?: string[];
 }
 
 export async function startCodeServer(opts: CodeServerOptions = {}): Promise<CodeServer> {
@@ -78,6 +80,10 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
   };
   const user = d('user');
   d('user/User');
+  // The extension's machine-scoped settings (kinesis.local.*, kinesis.connections.*) count only in
+  // the remote's own settings (Machine/) when the workbench is remote, as code-server's is.
+  d('user/Machine');
+  writeFileSync(join(user, 'Machine/settings.json'), JSON.stringify(opts.settings ?? {}, null, 2));
   writeFileSync(
     join(user, 'User/settings.json'),
     JSON.stringify(
@@ -105,6 +111,7 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
     writeFileSync(join(workspace, name), text);
   }
   const port = await freePort(opts.port ?? 0);
+  const extensions = d('extensions');
   const env = {
     ...process.env,
     PATH: `${nodeBin}:${process.env.PATH}`,
@@ -118,13 +125,16 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
     AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws-credentials'),
     ...opts.env,
   };
+  for (const vsix of opts.install ?? []) {
+    execFileSync(bin, ['--install-extension', vsix, '--extensions-dir', extensions, '--user-data-dir', user, '--force'], { env, stdio: 'pipe' });
+  }
   const child: ChildProcess = spawn(
     bin,
     [
       '--bind-addr', `127.0.0.1:${port}`,
       '--auth', 'none',
       '--user-data-dir', user,
-      '--extensions-dir', d('extensions'),
+      '--extensions-dir', extensions,
       '--disable-workspace-trust',
       '--disable-telemetry',
       '--disable-update-check',
@@ -174,10 +184,15 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
   };
 }
 
-/** The workbench URL that loads this repository as an extension under development. */
-export function workbenchUrl(server: CodeServer, opts: { folder?: string; testsPath?: string } = {}): string {
+/**
+ * The workbench URL that loads this repository as an extension under development (or, with
+ * `installed`, only what is installed in the server's extensions folder).
+ */
+export function workbenchUrl(server: CodeServer, opts: { folder?: string; testsPath?: string; installed?: boolean } = {}): string {
+  const folder = `${server.url}/?folder=${encodeURIComponent(opts.folder ?? server.workspace)}`;
+  if (opts.installed) return folder;
   const payload: [string, string][] = [['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${ROOT}`]];
   if (opts.testsPath) payload.push(['extensionTestsPath', `vscode-remote://127.0.0.1:${server.port}${opts.testsPath}`]);
-  return `${server.url}/?folder=${encodeURIComponent(opts.folder ?? server.workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  return `${folder}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }
 

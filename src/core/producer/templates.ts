@@ -13,7 +13,7 @@
  * JSON, and one outside a string is written as a JSON value (strings quoted, numbers as numbers).
  * Errors name the line and column of the placeholder. No vscode here.
  */
-import { base, en, Faker } from '@faker-js/faker';
+import type { Faker } from '@faker-js/faker';
 import { UserError } from '../aws/errors';
 import { fieldValue, PartitionKeySpec } from './partitionKey';
 import { randomPartitionKey, SourceItem, utf8 } from './records';
@@ -60,6 +60,15 @@ function err(text: string, offset: number, message: string): TemplateError {
   return new TemplateError(message, p.line, p.column, offset);
 }
 
+/**
+ * faker (its English data is half the extension's bundle) is required on first use, not when the
+ * extension starts; the extension build ships it as its own file, dist/faker.js.
+ */
+function newFaker(): Faker {
+  const { base, en, Faker } = require('@faker-js/faker') as typeof import('@faker-js/faker');
+  return new Faker({ locale: [en, base] });
+}
+
 const FAKER_MODULES_EXCLUDED = new Set(['rawDefinitions', 'definitions']);
 
 export class CompiledTemplate {
@@ -68,7 +77,7 @@ export class CompiledTemplate {
   private readonly faker: Faker;
 
   constructor(readonly text: string, options: { seed?: number; json?: boolean } = {}) {
-    this.faker = new Faker({ locale: [en, base] });
+    this.faker = newFaker();
     if (options.seed !== undefined) this.faker.seed(options.seed);
     this.json = options.json ?? /^\s*(\[|\{(?!\{))/.test(text);
     this.parts = this.parse(text);

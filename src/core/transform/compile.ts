@@ -44,7 +44,10 @@ function esbuild(): typeof esbuildType {
     try {
       esbuildModule = createRequire(__filename)('esbuild') as typeof esbuildType;
     } catch {
-      throw new UserError('Could not load esbuild, which compiles transform handlers.', 'Run "npm install" in the extension folder.');
+      throw new UserError(
+        'Could not load esbuild, which compiles transform handlers.',
+        'Reinstall Kinesis DevTools from the .vsix built for this platform (npm run package -- --target ...), or run "npm install" in its source folder.',
+      );
     }
   }
   return esbuildModule;

@@ -135,4 +135,7 @@ export function registerConnectionCommands(services: ExtensionServices, explorer
   });
 
   services.registerCommand('kinesis.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', 'kinesis.'));
+  services.registerCommand('kinesis.openWalkthrough', () =>
+    vscode.commands.executeCommand('workbench.action.openWalkthrough', `${services.context.extension.id}#kinesis.gettingStarted`, false),
+  );
 }

@@ -30,6 +30,9 @@ export const VIEW_ID = 'kinesis.explorer';
  * Every load runs under the view's progress indicator; an error becomes a node of the
  * connection it belongs to and never blocks the rest of the tree.
  */
+/** Context key: true once the tree has listed a data stream on some connection. */
+export const STREAMS_SHOWN_CONTEXT = 'kinesis.streamsShown';
+
 export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<ExplorerNode | undefined | void>();
   readonly onDidChangeTreeData = this.changed.event;
@@ -206,6 +209,8 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
       const loader = await this.loader(c);
       const filter = this.filters.get(c.id)?.toLowerCase();
       const state = await this.withViewProgress(() => (filter ? loader.loadAll() : loader.ensureFirstPage()));
+      // The palette offers stream commands once there is a stream to act on (package.json's `when`).
+      if (state.streams.length) void vscode.commands.executeCommand('setContext', STREAMS_SHOWN_CONTEXT, true);
       let streams = state.streams;
       if (filter) streams = streams.filter((s) => s.name.toLowerCase().includes(filter));
       const nodes: ExplorerNode[] = streams.map((s) => this.streamNode(c, s));
