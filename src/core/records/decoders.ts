@@ -8,8 +8,14 @@
  *
  * Never throws for bad data: a failure gives the raw bytes (hex dump, or the text) with `error` saying why.
  * Text is returned as a plain string; the UI must render it as text (never as HTML).
+ *
+ * Records come from outside: each raw record gets a decode budget (DECODE_BUDGET_BYTES of output,
+ * shared by every layer and KPL user record in it); what is cut is said in `truncatedAt`, and the
+ * raw bytes stay whole. A decoded record holds only the raw bytes, the parsed JSON or the text:
+ * pretty JSON, hex dumps and base64 (`text` for JSON and binary, `rawBase64`) are computed when
+ * read, so that holding many records costs what they weigh, not three times that.
  */
-import { gunzipSync, inflateSync } from 'node:zlib';
+import { constants as zlibConstants, gunzipSync, inflateSync } from 'node:zlib';
 import { cloudWatchLogsText, isCloudWatchLogsPayload } from './cloudwatchLogs';
 import { deaggregate, isKplAggregate, KplUserRecord } from './kpl';
 import type { DecodedRecord, DecodingKind, RawRecord } from './types';
@@ -19,14 +25,30 @@ export const DECODING_KINDS: readonly DecodingKind[] = ['text', 'json', 'binary'
 /** Hex dumps show at most this many bytes (the full payload stays in rawBase64). */
 export const HEX_DUMP_MAX_BYTES = 64 * 1024;
 
+/**
+ * Decoded output allowed per raw record (inflated, base64-decoded bytes, all layers and KPL user
+ * records together). A 60 KB gzip "bomb" inflates to 60 MiB; this keeps it to a few MiB.
+ */
+export const DECODE_BUDGET_BYTES = 4 * 1024 * 1024;
+
 const MAX_DEPTH = 5;
-/** Largest inflated size accepted (a "zip bomb" guard): 64 MiB. */
-const MAX_INFLATED = 64 * 1024 * 1024;
+
+/** What a raw record may still produce, and where its output was cut. */
+interface Budget {
+  left: number;
+  truncatedAt?: number;
+}
 
 interface Part {
   decodings: DecodingKind[];
-  text: string;
+  /** The text when it is the content itself (text records, failures); else `lazyText` makes it. */
+  text?: string;
+  lazyText?: () => string;
+  /** Bytes the lazy text is made from (counted in the record's memory). */
+  heldBytes?: number;
   json?: unknown;
+  /** Length of the JSON text the value was parsed from (to estimate its memory). */
+  jsonChars?: number;
   error?: string;
   cloudWatchLogs?: DecodedRecord['cloudWatchLogs'];
   /** Set for KPL user records. */
@@ -56,9 +78,13 @@ function tryUtf8(b: Uint8Array): string | undefined {
   }
 }
 
+/** Text longer than this is judged printable or not on its start and end (64 Ki characters each). */
+const PRINTABLE_SAMPLE = 64 * 1024;
+
 /** True when at least 95% of the characters are printable (tabs and line breaks count as printable). */
 export function isMostlyPrintable(s: string): boolean {
   if (s.length === 0) return true;
+  if (s.length > 2 * PRINTABLE_SAMPLE) return isMostlyPrintable(s.slice(0, PRINTABLE_SAMPLE) + s.slice(-PRINTABLE_SAMPLE));
   let bad = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -75,7 +101,11 @@ function looksBase64(s: string): boolean {
 
 /** Hex + ASCII dump, 16 bytes a line: `00000000  7b 22 61 ...  |{"a...|`. */
 export function hexDump(b: Uint8Array, maxBytes = HEX_DUMP_MAX_BYTES): string {
-  const n = Math.min(b.length, maxBytes);
+  return dumpOf(b, Math.min(b.length, maxBytes), b.length);
+}
+
+/** The dump of the first n bytes of b, for a payload of `total` bytes. */
+function dumpOf(b: Uint8Array, n: number, total: number): string {
   const lines: string[] = [];
   for (let off = 0; off < n; off += 16) {
     let hex = '';
@@ -90,14 +120,100 @@ export function hexDump(b: Uint8Array, maxBytes = HEX_DUMP_MAX_BYTES): string {
     }
     lines.push(`${off.toString(16).padStart(8, '0')}  ${hex} |${ascii}|`);
   }
-  if (b.length > n) lines.push(`... ${b.length - n} more bytes`);
-  if (b.length === 0) lines.push('(empty)');
+  if (total > n) lines.push(`... ${total - n} more bytes`);
+  if (total === 0) lines.push('(empty)');
   return lines.join('\n');
 }
 
-function inflate(kind: 'gzip' | 'zlib', b: Uint8Array): Buffer {
+function tooLarge(e: unknown): boolean {
+  return (e as { code?: string })?.code === 'ERR_BUFFER_TOO_LARGE';
+}
+
+/**
+ * Inflates at most `budget.left` bytes. Beyond it, the output of a prefix of the input is cut at
+ * the budget: a truncated deflate stream inflates as far as it goes (Z_SYNC_FLUSH), so a few
+ * prefixes, each capped, find it without ever producing much more than the budget.
+ */
+function inflate(kind: 'gzip' | 'zlib', b: Uint8Array, budget: Budget): Buffer {
   const buf = toBuffer(b);
-  return kind === 'gzip' ? gunzipSync(buf, { maxOutputLength: MAX_INFLATED }) : inflateSync(buf, { maxOutputLength: MAX_INFLATED });
+  const cap = budget.left;
+  const run = (input: Buffer, max: number, partial: boolean): Buffer => {
+    const opts = { maxOutputLength: Math.max(1, max), ...(partial ? { finishFlush: zlibConstants.Z_SYNC_FLUSH } : {}) };
+    return kind === 'gzip' ? gunzipSync(input, opts) : inflateSync(input, opts);
+  };
+  // A first look at the start tells a bomb (output far beyond the budget) before inflating it.
+  let best: Buffer = Buffer.alloc(0);
+  let lo = 0; // longest prefix known to inflate to at most twice the budget (its output: best)
+  let hi = buf.length + 1; // shortest prefix known to inflate to more
+  const look = Math.min(buf.length, 1024);
+  if (look < buf.length) {
+    try {
+      best = run(buf.subarray(0, look), 2 * cap, true);
+      lo = look;
+    } catch (e) {
+      if (!tooLarge(e)) throw e;
+      hi = look;
+    }
+  }
+  if (hi > buf.length && (lo === 0 || (best.length * buf.length) / lo < cap / 2)) {
+    try {
+      const whole = run(buf, cap, false);
+      budget.left -= whole.length;
+      return whole;
+    } catch (e) {
+      if (!tooLarge(e)) throw e;
+    }
+  }
+  // Too large: find a prefix of the input whose output reaches the budget (at most twice it).
+  for (let i = 0; i < 20 && best.length < cap; i++) {
+    let k = best.length ? Math.ceil((lo * 1.2 * cap) / best.length) : Math.max(64, lo * 4);
+    k = Math.min(buf.length, Math.max(k, lo + 1));
+    if (k >= hi) k = Math.floor((lo + hi) / 2);
+    if (k <= lo) break;
+    try {
+      best = run(buf.subarray(0, k), 2 * cap, true);
+      lo = k;
+    } catch (e) {
+      if (!tooLarge(e)) break;
+      hi = k;
+    }
+  }
+  const cut = best.length > cap ? best.subarray(0, cap) : best;
+  budget.left = 0;
+  budget.truncatedAt = DECODE_BUDGET_BYTES;
+  // Do not end inside a UTF-8 character: text stays text.
+  const out = Buffer.from(cut.subarray(0, utf8Boundary(cut)));
+  cutAtBudget.add(out);
+  return out;
+}
+
+/** Buffers that inflate() cut at the budget. */
+const cutAtBudget = new WeakSet<Uint8Array>();
+
+/** Longer text is not tried as base64 (a Kinesis record is at most 1 MiB; its base64 fits well under this). */
+const BASE64_DETECT_MAX_CHARS = 2 * 1024 * 1024;
+
+/** The length of b without a trailing incomplete UTF-8 sequence. */
+function utf8Boundary(b: Uint8Array): number {
+  let i = b.length;
+  let back = 0;
+  while (i > 0 && back < 4 && (b[i - 1] & 0xc0) === 0x80) (i--, back++);
+  if (i === 0) return b.length;
+  const lead = b[i - 1];
+  const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  return need > back + 1 ? i - 1 : b.length;
+}
+
+/** Inflates one layer within the budget; throws (with why) when the data is not valid. */
+function inflateLayer(kind: 'gzip' | 'zlib', b: Uint8Array, budget: Budget): Buffer {
+  if (budget.left <= 0) throw new BudgetSpent();
+  return inflate(kind, b, budget);
+}
+
+class BudgetSpent extends Error {
+  constructor() {
+    super(`not decompressed: this record already produced its ${DECODE_BUDGET_BYTES / 1024 / 1024} MiB of decoded data`);
+  }
 }
 
 function errorText(e: unknown): string {
@@ -106,15 +222,20 @@ function errorText(e: unknown): string {
 }
 
 function binary(b: Uint8Array, chain: DecodingKind[], error?: string): Part {
-  return { decodings: [...chain, 'binary'], text: hexDump(b), ...(error ? { error } : {}) };
+  // Keep only what the dump shows (a copy, so that a large inflated buffer is not held).
+  const n = Math.min(b.length, HEX_DUMP_MAX_BYTES);
+  const head = b.length > n ? Uint8Array.prototype.slice.call(b, 0, n) : b;
+  const total = b.length;
+  return { decodings: [...chain, 'binary'], lazyText: () => dumpOf(head, n, total), heldBytes: head === b ? 0 : n, ...(error ? { error } : {}) };
 }
 
-function fromJson(value: unknown, chain: DecodingKind[]): Part {
+function fromJson(value: unknown, chain: DecodingKind[], jsonChars: number): Part {
   if (isCloudWatchLogsPayload(value)) {
     return {
       decodings: [...chain, 'cloudwatch-logs'],
-      text: cloudWatchLogsText(value),
+      lazyText: () => cloudWatchLogsText(value),
       json: value,
+      jsonChars,
       cloudWatchLogs: {
         messageType: value.messageType,
         ...(value.owner !== undefined ? { owner: value.owner } : {}),
@@ -125,7 +246,7 @@ function fromJson(value: unknown, chain: DecodingKind[]): Part {
       },
     };
   }
-  return { decodings: [...chain, 'json'], text: JSON.stringify(value, null, 2), json: value };
+  return { decodings: [...chain, 'json'], lazyText: () => JSON.stringify(value, null, 2), json: value, jsonChars };
 }
 
 function parseJsonObject(text: string): { ok: true; value: unknown } | { ok: false } {
@@ -149,41 +270,48 @@ function meaningful(b: Uint8Array): boolean {
 }
 
 /** Auto-detection. Returns several parts only for KPL aggregates. */
-function auto(b: Uint8Array, chain: DecodingKind[], depth: number): Part[] {
+function auto(b: Uint8Array, chain: DecodingKind[], depth: number, budget: Budget): Part[] {
   if (depth > MAX_DEPTH) return [binary(b, chain)];
   if (isGzip(b)) {
     let out: Buffer;
     try {
-      out = inflate('gzip', b);
+      out = inflateLayer('gzip', b, budget);
     } catch (e) {
+      if (e instanceof BudgetSpent) return [binary(b, [...chain, 'gzip'], e.message)];
       return [binary(b, [...chain, 'gzip'], `gzip data is invalid: ${errorText(e)}`)];
     }
-    return auto(out, [...chain, 'gzip'], depth + 1);
+    return auto(out, [...chain, 'gzip'], depth + 1, budget);
   }
   if (isZlib(b)) {
     let out: Buffer | undefined;
     try {
-      out = inflate('zlib', b);
-    } catch {
+      out = inflateLayer('zlib', b, budget);
+    } catch (e) {
+      if (e instanceof BudgetSpent) return [binary(b, [...chain, 'zlib'], e.message)];
       // Two bytes that look like a zlib header can start ordinary text ("x^"): not an error, go on.
     }
-    if (out) return auto(out, [...chain, 'zlib'], depth + 1);
+    if (out) return auto(out, [...chain, 'zlib'], depth + 1, budget);
   }
-  if (isKplAggregate(b)) return kpl(b, chain, depth);
+  if (isKplAggregate(b)) return kpl(b, chain, depth, budget);
   const text = tryUtf8(b);
   if (text === undefined) return [binary(b, chain)];
-  const parsed = parseJsonObject(text);
-  if (parsed.ok) return [fromJson(parsed.value, chain)];
-  const trimmed = text.trim();
-  if (looksBase64(trimmed)) {
+  // Output cut at the budget is not whole JSON or base64: do not scan megabytes to find out.
+  const cut = cutAtBudget.has(b);
+  const parsed = cut ? { ok: false as const } : parseJsonObject(text);
+  if (parsed.ok) return [fromJson(parsed.value, chain, text.length)];
+  const trimmed = cut || text.length > BASE64_DETECT_MAX_CHARS ? '' : text.trim();
+  if (looksBase64(trimmed) && budget.left >= trimmed.length * 0.75) {
     const inner = Buffer.from(trimmed, 'base64');
-    if (meaningful(inner)) return auto(inner, [...chain, 'base64'], depth + 1);
+    if (meaningful(inner)) {
+      budget.left -= inner.length;
+      return auto(inner, [...chain, 'base64'], depth + 1, budget);
+    }
   }
   if (isMostlyPrintable(text)) return [{ decodings: [...chain, 'text'], text }];
   return [binary(b, chain)];
 }
 
-function kpl(b: Uint8Array, chain: DecodingKind[], depth: number): Part[] {
+function kpl(b: Uint8Array, chain: DecodingKind[], depth: number, budget: Budget): Part[] {
   let users: KplUserRecord[];
   try {
     users = deaggregate(b);
@@ -193,14 +321,14 @@ function kpl(b: Uint8Array, chain: DecodingKind[], depth: number): Part[] {
   const out: Part[] = [];
   for (const u of users) {
     // A user record is decoded like any record (but an aggregate inside an aggregate is shown as is).
-    const parts = isKplAggregate(u.data) ? [binary(u.data, [...chain, 'kpl'])] : auto(u.data, [...chain, 'kpl'], depth + 1);
+    const parts = isKplAggregate(u.data) ? [binary(u.data, [...chain, 'kpl'])] : auto(u.data, [...chain, 'kpl'], depth + 1, budget);
     for (const p of parts) out.push({ ...p, user: u });
   }
   return out;
 }
 
 /** Applies one decoding by hand, then auto-detects what it yields. */
-function forced(b: Uint8Array, kind: DecodingKind): Part[] {
+function forced(b: Uint8Array, kind: DecodingKind, budget: Budget): Part[] {
   switch (kind) {
     case 'binary':
       return [binary(b, [])];
@@ -214,7 +342,7 @@ function forced(b: Uint8Array, kind: DecodingKind): Part[] {
       if (t === undefined) return [binary(b, ['json'], 'not JSON: the bytes are not valid UTF-8')];
       try {
         const v = JSON.parse(t);
-        return [{ decodings: ['json'], text: JSON.stringify(v, null, 2), json: v }];
+        return [{ decodings: ['json'], lazyText: () => JSON.stringify(v, null, 2), json: v, jsonChars: t.length }];
       } catch (e) {
         return [{ decodings: ['json'], text: t, error: `not JSON: ${errorText(e)}` }];
       }
@@ -222,26 +350,29 @@ function forced(b: Uint8Array, kind: DecodingKind): Part[] {
     case 'base64': {
       const t = tryUtf8(b)?.replace(/\s+/g, '');
       if (t === undefined || !/^[A-Za-z0-9+/_-]*={0,2}$/.test(t) || t.length % 4 === 1) return [binary(b, ['base64'], 'not base64 text')];
-      return auto(Buffer.from(t, t.includes('-') || t.includes('_') ? 'base64url' : 'base64'), ['base64'], 1);
+      if (t.length * 0.75 > budget.left) return [binary(b, ['base64'], `not decoded: more than the ${DECODE_BUDGET_BYTES / 1024 / 1024} MiB a record may decode to`)];
+      const inner = Buffer.from(t, t.includes('-') || t.includes('_') ? 'base64url' : 'base64');
+      budget.left -= inner.length;
+      return auto(inner, ['base64'], 1, budget);
     }
     case 'gzip':
     case 'zlib': {
       let out: Buffer;
       try {
-        out = inflate(kind, b);
+        out = inflateLayer(kind, b, budget);
       } catch (e) {
         return [binary(b, [kind], `${kind === 'gzip' ? 'gzip' : 'zlib'} data is invalid: ${errorText(e)}`)];
       }
-      return auto(out, [kind], 1);
+      return auto(out, [kind], 1, budget);
     }
     case 'kpl':
-      return kpl(b, [], 0);
+      return kpl(b, [], 0, budget);
     case 'cloudwatch-logs': {
       let body = b;
       const chain: DecodingKind[] = [];
       if (isGzip(b)) {
         try {
-          body = inflate('gzip', b);
+          body = inflateLayer('gzip', b, budget);
           chain.push('gzip');
         } catch (e) {
           return [binary(b, ['gzip', 'cloudwatch-logs'], `gzip data is invalid: ${errorText(e)}`)];
@@ -256,23 +387,26 @@ function forced(b: Uint8Array, kind: DecodingKind): Part[] {
         return [binary(body, [...chain, 'cloudwatch-logs'], `not a CloudWatch Logs payload: ${errorText(e)}`)];
       }
       if (!isCloudWatchLogsPayload(v)) {
-        return [{ decodings: [...chain, 'cloudwatch-logs'], text: JSON.stringify(v, null, 2), json: v, error: 'not a CloudWatch Logs payload: messageType, logGroup, logStream or logEvents missing' }];
+        const value = v;
+        return [{ decodings: [...chain, 'cloudwatch-logs'], lazyText: () => JSON.stringify(value, null, 2), json: v, jsonChars: t!.length, error: 'not a CloudWatch Logs payload: messageType, logGroup, logStream or logEvents missing' }];
       }
-      return [fromJson(v, chain)];
+      return [fromJson(v, chain, t!.length)];
     }
   }
-  return auto(b, [], 0);
+  return auto(b, [], 0, budget);
 }
 
 /**
  * Decodes one record read from Kinesis. Usually one result; a KPL aggregate gives one per user
- * record (id `${shardId}/${sequenceNumber}/${subSequenceNumber}`).
+ * record (id `${shardId}/${sequenceNumber}/${subSequenceNumber}`). The decoded output of one raw
+ * record is at most DECODE_BUDGET_BYTES (`truncatedAt` says when it was cut).
  */
 export function decodeRecord(raw: RawRecord, forcedKind?: DecodingKind): DecodedRecord[] {
   const data = raw.data ?? new Uint8Array(0);
+  const budget: Budget = { left: DECODE_BUDGET_BYTES };
   let parts: Part[];
   try {
-    parts = forcedKind ? forced(data, forcedKind) : auto(data, [], 0);
+    parts = forcedKind ? forced(data, forcedKind, budget) : auto(data, [], 0, budget);
   } catch (e) {
     // Decoders are written not to throw; this is the last guard.
     parts = [binary(data, forcedKind ? [forcedKind] : [], `could not decode: ${errorText(e)}`)];
@@ -282,20 +416,24 @@ export function decodeRecord(raw: RawRecord, forcedKind?: DecodingKind): Decoded
     parts = [{ decodings: ['kpl'], text: '(KPL aggregate with no user records)' }];
   }
   const base = `${raw.shardId}/${raw.sequenceNumber}`;
-  let rawBase64: string | undefined;
+  // Held records keep their own copy of the bytes, not a view into a larger buffer (an SDK page, an aggregate).
+  const own = (b: Uint8Array): Uint8Array => (b.byteLength === b.buffer.byteLength ? b : Uint8Array.prototype.slice.call(b));
+  const rawBytes = parts.some((p) => !p.user) ? own(data) : data;
   return parts.map((p) => {
     const u = p.user;
-    const rec: DecodedRecord = {
+    const bytes = u ? own(u.data) : rawBytes;
+    const rec = {
       id: u ? `${base}/${u.subSequenceNumber}` : base,
       shardId: raw.shardId,
       sequenceNumber: raw.sequenceNumber,
       partitionKey: u ? u.partitionKey : raw.partitionKey,
       arrivalTime: raw.arrivalTime,
-      size: u ? u.data.length : data.length,
+      size: bytes.length,
       decodings: p.decodings,
-      text: p.text,
-      rawBase64: u ? toBuffer(u.data).toString('base64') : (rawBase64 ??= toBuffer(data).toString('base64')),
-    };
+    } as DecodedRecord;
+    if (p.text !== undefined) rec.text = p.text;
+    else lazy(rec, 'text', p.lazyText ?? (() => ''));
+    lazy(rec, 'rawBase64', () => toBuffer(bytes).toString('base64'));
     if (u) {
       rec.subSequenceNumber = u.subSequenceNumber;
       if (u.explicitHashKey !== undefined) rec.explicitHashKey = u.explicitHashKey;
@@ -303,7 +441,31 @@ export function decodeRecord(raw: RawRecord, forcedKind?: DecodingKind): Decoded
     if (p.json !== undefined) rec.json = p.json;
     if (p.error !== undefined) rec.error = p.error;
     if (p.cloudWatchLogs) rec.cloudWatchLogs = p.cloudWatchLogs;
+    if (budget.truncatedAt !== undefined) rec.truncatedAt = budget.truncatedAt;
+    // Strings of one-byte characters; parsed JSON takes about three times its text.
+    rec.memoryBytes = 200 + bytes.length + (p.text?.length ?? 0) + (p.heldBytes ?? 0) + 3 * (p.jsonChars ?? 0);
+    rawOf.set(rec, bytes);
     return rec;
+  });
+}
+
+/** The raw bytes behind records made by decodeRecord (no base64 round trip to re-decode). */
+const rawOf = new WeakMap<DecodedRecord, Uint8Array>();
+
+/** The raw bytes of a decoded record (of its KPL user record for one). */
+export function rawBytesOf(r: DecodedRecord): Uint8Array {
+  return rawOf.get(r) ?? Buffer.from(r.rawBase64, 'base64');
+}
+
+/** An enumerable property computed each time it is read (spread and JSON.stringify see its value). */
+function lazy(o: object, key: string, get: () => string): void {
+  Object.defineProperty(o, key, {
+    get,
+    set(v: string) {
+      Object.defineProperty(o, key, { value: v, writable: true, enumerable: true, configurable: true });
+    },
+    enumerable: true,
+    configurable: true,
   });
 }
 

@@ -2,8 +2,9 @@
 export * from './types';
 export { StreamReader, readAll } from './reader';
 export type { StreamReaderOptions, ReaderError, ReaderStats, ReadAllOptions } from './reader';
-export { decodeRecord, decodeRecords, previewOf, hexDump, DECODING_KINDS } from './decoders';
+export { decodeRecord, decodeRecords, previewOf, hexDump, rawBytesOf, DECODING_KINDS, DECODE_BUDGET_BYTES } from './decoders';
+export { RecordDecodeQueue } from './decodeQueue';
 export { RecordFilter, jmespathError, evaluateJmespath } from './filters';
 export type { RecordFilterSpec, FilterCompileResult } from './filters';
-export { writeJsonLines, writeCsv, writeRecords, toJsonLine, toCsvRow } from './export';
+export { writeJsonLines, writeCsv, writeRecords, toJsonLine, toCsvRow, exportToFile, isExportCancelled } from './export';
 export type { ExportFormat, ExportOptions } from './export';

@@ -39,14 +39,21 @@ export interface DecodedRecord {
   size: number;
   /** The chain of decodings applied, outermost first, e.g. ['gzip', 'cloudwatch-logs']. */
   decodings: DecodingKind[];
-  /** The final form: a string of text, pretty JSON text, or hex dump for binary. */
+  /**
+   * The final form: a string of text, pretty JSON text, or hex dump for binary. On records made by
+   * decodeRecord, pretty JSON and hex dumps are made when read (not held): read it once per use.
+   */
   text: string;
   /** Parsed JSON when the final form is JSON (for JMESPath filtering). */
   json?: unknown;
   /** When a decoding was attempted and failed: why (the raw bytes are still shown). */
   error?: string;
-  /** Base64 of the raw bytes, for "show raw", copy and export. */
+  /** Base64 of the raw bytes, for "show raw", copy and export (made when read, on decodeRecord's records). */
   rawBase64: string;
+  /** Set when the decoded output was cut at the decode budget: that budget in bytes (the raw bytes are whole). */
+  truncatedAt?: number;
+  /** About how much memory holding this record takes, in bytes (decodeRecord sets it). */
+  memoryBytes?: number;
   /** CloudWatch Logs subscription payloads: header fields and the log events as rows. */
   cloudWatchLogs?: {
     messageType: string;
