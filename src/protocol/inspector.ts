@@ -83,6 +83,8 @@ export interface RecordDetail {
   isJson: boolean;
   /** When the detail was cut to keep the panel responsive: the full length. */
   truncatedFrom?: number;
+  /** When decoding stopped at the per-record decode budget: that budget in bytes (the raw bytes are whole). */
+  decodeTruncatedAt?: number;
   error?: string;
   /** Hex + ASCII dump of the raw bytes (first 64 KiB). */
   rawHex: string;

@@ -345,6 +345,9 @@ function showDetail(d: RecordDetail): void {
   }
   const parts: HTMLElement[] = [body];
   if (d.truncatedFrom !== undefined) parts.push(h('div', { class: 'muted' }, `Showing the first ${nf.format(d.text.length)} of ${nf.format(d.truncatedFrom)} characters: open it in an editor to see it all.`));
+  if (d.decodeTruncatedAt !== undefined) {
+    parts.unshift(h('div', { class: 'muted decode-truncated', role: 'note' }, `Decoded output truncated at ${nf.format(d.decodeTruncatedAt / 1024 / 1024)} MiB (a record may decode to no more); the raw bytes below are whole.`));
+  }
   detailBody.replaceChildren(...parts);
   rawHex.textContent = d.rawHex;
   rawBox.hidden = false;

@@ -1,5 +1,6 @@
 /**
- * The inspector's host-side model: the records held (capped, oldest dropped first), the filtered
+ * The inspector's host-side model: the records held (capped by count and by memory, oldest
+ * dropped first), the filtered
  * view sorted by arrival time, and the statistics the charts show. No `vscode` import: the
  * integration test and the webview benchmark drive it directly.
  */
@@ -10,6 +11,8 @@ import type { InspectorFilter, InspectorStats, RowSummary } from '../../protocol
 
 interface Held {
   rec: DecodedRecord;
+  /** Memory this record takes (estimated), for the byte budget. */
+  bytes: number;
   /** Receipt order. */
   n: number;
   matched: boolean;
@@ -39,8 +42,26 @@ export class InspectorModel {
   private readonly keyCounts = new Map<string, number>();
   private readonly shardCounts = new Map<string, number>();
   private readonly rates = new Map<number, { records: number; bytes: number }>();
+  /** Estimated memory of the records held, in bytes. */
+  heldBytes = 0;
 
-  constructor(public maxRecords: number) {}
+  /** At most `maxRecords` records and about `maxBytes` bytes of them are held. */
+  constructor(private _maxRecords: number, private _maxBytes = Number.POSITIVE_INFINITY) {}
+
+  get maxRecords(): number {
+    return this._maxRecords;
+  }
+
+  get maxBytes(): number {
+    return this._maxBytes;
+  }
+
+  /** Changes the caps; records beyond a lowered cap are dropped now, not at the next batch. */
+  setLimits(maxRecords: number, maxBytes = this._maxBytes): void {
+    this._maxRecords = maxRecords;
+    this._maxBytes = maxBytes;
+    this.enforceCap();
+  }
 
   get heldCount(): number {
     return this.held.length - this.head;
@@ -63,8 +84,9 @@ export class InspectorModel {
     const fresh: Held[] = [];
     for (const rec of batch) {
       if (this.byId.has(rec.id)) continue;
-      const h: Held = { rec, n: this.nextN++, matched: this.filter.matches(rec) };
+      const h: Held = { rec, bytes: memoryOf(rec), n: this.nextN++, matched: this.filter.matches(rec) };
       this.held.push(h);
+      this.heldBytes += h.bytes;
       this.byId.set(rec.id, h);
       this.read++;
       bucket.records++;
@@ -98,11 +120,16 @@ export class InspectorModel {
   }
 
   private enforceCap(): void {
-    const excess = this.heldCount - this.maxRecords;
+    let excess = Math.max(0, this.heldCount - this._maxRecords);
+    let bytes = this.heldBytes;
+    for (let i = 0; i < excess; i++) bytes -= this.held[this.head + i].bytes;
+    while (bytes > this._maxBytes && excess < this.heldCount) bytes -= this.held[this.head + excess++].bytes;
     if (excess <= 0) return;
+    this.heldBytes = bytes;
     let droppedMatching = 0;
     for (let i = 0; i < excess; i++) {
       const h = this.held[this.head + i];
+      this.held[this.head + i] = undefined as unknown as Held; // let it go now
       this.byId.delete(h.rec.id);
       dec(this.keyCounts, h.rec.partitionKey);
       dec(this.shardCounts, h.rec.shardId);
@@ -154,6 +181,7 @@ export class InspectorModel {
   clear(): void {
     this.held = [];
     this.head = 0;
+    this.heldBytes = 0;
     this.byId.clear();
     this.view = [];
     this.keyCounts.clear();
@@ -211,6 +239,11 @@ export class InspectorModel {
     const perShard = [...this.shardCounts].map(([shardId, count]) => ({ shardId, count })).sort((a, b) => a.shardId.localeCompare(b.shardId));
     return { rates, perShard, topKeys: topN(this.keyCounts, 8) };
   }
+}
+
+/** Memory a record takes: what the decoder estimated, else its bytes, base64 and text. */
+function memoryOf(r: DecodedRecord): number {
+  return r.memoryBytes ?? 200 + r.size * 2.5 + r.text.length;
 }
 
 function byArrival(a: Held, b: Held): number {

@@ -1,14 +1,14 @@
 import * as vscode from 'vscode';
 import { webviewHtml, webviewRoots } from '../webviewHtml';
-import { createWriteStream } from 'node:fs';
 import { homedir } from 'node:os';
 import { ListShardsCommand, ListShardsCommandInput, KinesisClient } from '@aws-sdk/client-kinesis';
 import type { Connection } from '../../core/aws/connection';
 import { connectionLabel } from '../../core/aws/connection';
 import { describeError, UserError } from '../../core/aws/errors';
 import { StreamReader } from '../../core/records/reader';
-import { decodeRecord, decodeRecords, hexDump } from '../../core/records/decoders';
-import { toJsonLine, writeRecords } from '../../core/records/export';
+import { decodeRecord, hexDump, rawBytesOf } from '../../core/records/decoders';
+import { RecordDecodeQueue } from '../../core/records/decodeQueue';
+import { exportToFile, isExportCancelled, toJsonLine } from '../../core/records/export';
 import type { DecodedRecord, ShardProgress } from '../../core/records/types';
 import {
   INSPECTOR_VIEW_TYPE,
@@ -30,6 +30,8 @@ import type { ExtensionServices } from '../services';
 import { InspectorModel } from './model';
 
 const DETAIL_MAX_CHARS = 200_000;
+/** The detail's base64 covers the first 262,500 bytes (350,000 characters). */
+const RAW_BASE64_MAX_BYTES = 262_500;
 const NOTEBOOK_MAX = 500;
 const FLUSH_MS = 200;
 const STATS_MS = 1000;
@@ -37,6 +39,12 @@ const STATS_MS = 1000;
 export function maxRecordsSetting(): number {
   const v = vscode.workspace.getConfiguration('kinesis').get<number>('inspector.maxRecords', 100_000) ?? 100_000;
   return Math.max(100, Math.min(2_000_000, Math.floor(v)));
+}
+
+/** `kinesis.inspector.maxMemoryMB` in bytes: about how much memory a panel's records may take. */
+export function maxMemorySetting(): number {
+  const v = Number(vscode.workspace.getConfiguration('kinesis').get<number>('inspector.maxMemoryMB', 512) ?? 512);
+  return Math.max(16, Math.min(8192, Math.floor(Number.isFinite(v) ? v : 512))) * 1024 * 1024;
 }
 
 export function panelKey(connectionId: string, streamName: string): string {
@@ -64,7 +72,15 @@ export class InspectorPanel extends Disposable {
   }
 
   readonly key: string;
-  readonly model = new InspectorModel(maxRecordsSetting());
+  readonly model = new InspectorModel(maxRecordsSetting(), maxMemorySetting());
+  /** Decodes what the reader gives in slices, between which the host answers other work. */
+  private readonly decoder = new RecordDecodeQueue(
+    (records) => {
+      this.model.add(records);
+      this.statusDirty = true;
+    },
+    (e) => this.services.log.error(`Inspector ${this.streamName}: holding decoded records failed: ${describeError(e).message}`),
+  );
   readonly connection: Connection;
   readonly streamName: string;
   options: InspectorOptions;
@@ -117,10 +133,10 @@ export class InspectorPanel extends Disposable {
     this._register(panel.webview.onDidReceiveMessage((m: WebviewToHost) => this.onMessage(m)));
     this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('kinesis.inspector.maxRecords')) {
-          this.model.maxRecords = maxRecordsSetting();
-          this.model.add([]);
+        if (e.affectsConfiguration('kinesis.inspector.maxRecords') || e.affectsConfiguration('kinesis.inspector.maxMemoryMB')) {
+          this.model.setLimits(maxRecordsSetting(), maxMemorySetting());
           this.statusDirty = true;
+          this.flush();
         }
       }),
     );
@@ -132,6 +148,7 @@ export class InspectorPanel extends Disposable {
   override dispose(): void {
     if (this.isDisposed) return;
     if (InspectorPanel.panels.get(this.key) === this) InspectorPanel.panels.delete(this.key);
+    this.decoder.clear();
     void this.stopReader();
     super.dispose();
     this.panel.dispose();
@@ -184,6 +201,7 @@ export class InspectorPanel extends Disposable {
         void this.stopReader();
         return;
       case 'clear':
+        this.decoder.clear();
         this.model.clear();
         this.statusDirty = true;
         this.flush();
@@ -282,10 +300,7 @@ export class InspectorPanel extends Disposable {
   private decoded(recordId: string, decoding: DecodingChoice): DecodedRecord & { parts?: number } {
     const r = this.held(recordId);
     if (decoding === 'auto') return r;
-    const parts = decodeRecord(
-      { shardId: r.shardId, sequenceNumber: r.sequenceNumber, partitionKey: r.partitionKey, arrivalTime: r.arrivalTime, data: Buffer.from(r.rawBase64, 'base64') },
-      decoding,
-    );
+    const parts = decodeRecord({ shardId: r.shardId, sequenceNumber: r.sequenceNumber, partitionKey: r.partitionKey, arrivalTime: r.arrivalTime, data: rawBytesOf(r) }, decoding);
     const first = parts[0];
     return { ...first, id: r.id, subSequenceNumber: r.subSequenceNumber, explicitHashKey: r.explicitHashKey, parts: parts.length };
   }
@@ -293,7 +308,10 @@ export class InspectorPanel extends Disposable {
   private detail(recordId: string, decoding: DecodingChoice): RecordDetail {
     const raw = this.held(recordId);
     const d = this.decoded(recordId, decoding);
-    const cut = d.text.length > DETAIL_MAX_CHARS;
+    // Pretty JSON, the hex dump and base64 are made here, for the record shown, not for each record read.
+    const text = d.text;
+    const bytes = rawBytesOf(raw);
+    const cut = text.length > DETAIL_MAX_CHARS;
     const detail: RecordDetail = {
       id: raw.id,
       shardId: raw.shardId,
@@ -303,14 +321,15 @@ export class InspectorPanel extends Disposable {
       size: raw.size,
       decoding,
       decodings: d.decodings,
-      text: cut ? d.text.slice(0, DETAIL_MAX_CHARS) : d.text,
+      text: cut ? text.slice(0, DETAIL_MAX_CHARS) : text,
       isJson: d.json !== undefined,
-      rawHex: hexDump(Buffer.from(raw.rawBase64, 'base64')),
-      rawBase64: raw.rawBase64.length > 350_000 ? raw.rawBase64.slice(0, 350_000) : raw.rawBase64,
+      rawHex: hexDump(bytes),
+      rawBase64: Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, RAW_BASE64_MAX_BYTES)).toString('base64'),
     };
     if (raw.subSequenceNumber !== undefined) detail.subSequenceNumber = raw.subSequenceNumber;
     if (raw.explicitHashKey !== undefined) detail.explicitHashKey = raw.explicitHashKey;
-    if (cut) detail.truncatedFrom = d.text.length;
+    if (cut) detail.truncatedFrom = text.length;
+    if (d.truncatedAt !== undefined) detail.decodeTruncatedAt = d.truncatedAt;
     if (d.error) detail.error = d.error;
     if (d.parts !== undefined) detail.parts = d.parts;
     if (d.cloudWatchLogs) {
@@ -332,31 +351,39 @@ export class InspectorPanel extends Disposable {
       title: `Export ${count.toLocaleString('en-US')} records`,
     });
     if (!target) return { written: 0 };
-    const written = await this.exportTo(format, target);
+    let written: number;
+    try {
+      written = await this.exportTo(format, target);
+    } catch (e) {
+      if (isExportCancelled(e)) return { written: 0 };
+      throw e;
+    }
     void vscode.window.showInformationMessage(`Exported ${written.toLocaleString('en-US')} records to ${target.fsPath}.`, 'Open').then((c) => {
       if (c) void vscode.window.showTextDocument(target);
     });
     return { written, path: target.fsPath };
   }
 
-  /** Writes the filtered records (a snapshot) to a file, with a cancellable progress notification. */
+  /**
+   * Writes the filtered records (a snapshot) to a file, with a cancellable progress notification.
+   * Cancelled or failed, it leaves the target as it was (the core writes a temporary file and renames it).
+   */
   async exportTo(format: 'jsonl' | 'csv', target: vscode.Uri): Promise<number> {
     const records = [...this.model.filtered()];
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Exporting ${records.length.toLocaleString('en-US')} records`, cancellable: true },
       async (progress, token) => {
         const ctrl = new AbortController();
-        token.onCancellationRequested(() => ctrl.abort());
+        const sub = token.onCancellationRequested(() => ctrl.abort());
         let last = 0;
-        const out = createWriteStream(target.fsPath);
-        return writeRecords(format, records, out, {
+        return exportToFile(format, records, target.fsPath, {
           abortSignal: ctrl.signal,
           progressEvery: 2000,
           onProgress: (n) => {
             progress.report({ increment: ((n - last) / records.length) * 100, message: `${n.toLocaleString('en-US')} written` });
             last = n;
           },
-        });
+        }).finally(() => sub.dispose());
       },
     );
   }
@@ -395,6 +422,7 @@ export class InspectorPanel extends Disposable {
     }
     await this.stopReader();
     this.options = checked;
+    this.decoder.clear();
     this.model.clear();
     this.lastError = undefined;
     this.progress = [];
@@ -418,8 +446,7 @@ export class InspectorPanel extends Disposable {
     this.reader = reader;
     reader.onRecords((batch) => {
       if (this.reader !== reader) return;
-      this.model.add(decodeRecords(batch));
-      this.statusDirty = true;
+      this.decoder.push(batch);
     });
     reader.onProgress((p) => {
       if (this.reader !== reader) return;
