@@ -1,7 +1,12 @@
 /**
- * Exporting decoded records to JSON Lines or CSV, streamed to a Node Writable with backpressure.
+ * Exporting decoded records to JSON Lines or CSV, streamed to a Node Writable with backpressure,
+ * or to a file (exportToFile: all or nothing).
  */
+import { createWriteStream } from 'node:fs';
+import { rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { UserError } from '../aws/errors';
 import type { DecodedRecord } from './types';
 
 export type ExportFormat = 'jsonl' | 'csv';
@@ -35,10 +40,16 @@ export function toJsonLine(r: DecodedRecord): string {
 
 export const CSV_COLUMNS = ['arrivalTime', 'shardId', 'sequenceNumber', 'subSequenceNumber', 'partitionKey', 'explicitHashKey', 'size', 'decodings', 'data', 'error', 'rawBase64'] as const;
 
-/** RFC 4180 quoting: fields with a comma, quote or line break are quoted, quotes doubled. */
+/**
+ * RFC 4180 quoting: fields with a comma, quote or line break are quoted, quotes doubled. A field
+ * a spreadsheet would take for a formula (starting with =, +, -, @, tab or carriage return) is
+ * neutralised as OWASP's "CSV Injection" page recommends: a single quote before it, and quoted.
+ */
 export function csvField(v: unknown): string {
-  const s = v === undefined || v === null ? '' : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  let s = v === undefined || v === null ? '' : String(v);
+  const formula = /^[=+\-@\t\r]/.test(s);
+  if (formula) s = `'${s}`;
+  return formula || /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 export function toCsvRow(r: DecodedRecord): string {
@@ -111,4 +122,56 @@ export function writeCsv(records: Iterable<DecodedRecord> | AsyncIterable<Decode
 
 export function writeRecords(format: ExportFormat, records: Iterable<DecodedRecord> | AsyncIterable<DecodedRecord>, out: Writable, opts: ExportOptions = {}): Promise<number> {
   return format === 'csv' ? writeCsv(records, out, opts) : writeJsonLines(records, out, opts);
+}
+
+/** True for the error exportToFile (and the writers) reject with when cancelled. */
+export function isExportCancelled(e: unknown): boolean {
+  return (e as { name?: string })?.name === 'AbortError';
+}
+
+function fileError(e: unknown, path: string): Error {
+  const code = (e as { code?: string })?.code;
+  const why: Record<string, string> = {
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'the file system is read-only',
+    ENOENT: 'the folder does not exist',
+    ENOTDIR: 'a part of the path is not a folder',
+    EISDIR: 'it is a folder',
+    ENOSPC: 'the disk is full',
+    EDQUOT: 'the disk quota is exceeded',
+  };
+  const reason = (code && why[code]) ?? (e instanceof Error ? e.message : String(e));
+  return new UserError(`Could not export to ${path}: ${reason}. Nothing was written; choose another file or folder.`);
+}
+
+/**
+ * Writes records to a file, all or nothing: into a temporary file beside the target, renamed over
+ * it when complete. Cancelled (abortSignal) or failed, the temporary file is removed, the
+ * descriptor closed and the target left as it was; a cancel rejects with an AbortError
+ * (isExportCancelled), a failure with a UserError saying what to do.
+ */
+export async function exportToFile(format: ExportFormat, records: Iterable<DecodedRecord> | AsyncIterable<DecodedRecord>, path: string, opts: Omit<ExportOptions, 'end'> = {}): Promise<number> {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}-${Date.now().toString(36)}.part`);
+  const out = createWriteStream(temp, { flags: 'wx' });
+  let failure: unknown;
+  // An error (unwritable folder, disk full) is kept here; never an unhandled 'error' event.
+  out.on('error', (e) => (failure ??= e));
+  const opened = new Promise<void>((resolve, reject) => {
+    out.once('ready', () => resolve());
+    out.once('error', reject);
+  });
+  try {
+    await opened;
+    const n = await writeRecords(format, records, out, { ...opts, end: true });
+    if (failure) throw failure;
+    await rename(temp, path);
+    return n;
+  } catch (e) {
+    out.destroy();
+    if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
+    await unlink(temp).catch(() => undefined);
+    if (isExportCancelled(e)) throw e;
+    throw fileError(failure ?? e, path);
+  }
 }
