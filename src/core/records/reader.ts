@@ -12,9 +12,12 @@
  *   await reader.stop();                             // resolves when every shard loop has ended
  *
  * Each on*() returns an unsubscribe function. `abortSignal` in the options stops the reader too.
+ * A listener that throws does not stop the reader; it is reported through onError (fatal: false).
  * Guarantees: each record is delivered once, in order within its shard; a child shard is read only
  * after all its parents (that this reader reads) are drained; throttling, expired iterators and an
  * endpoint that goes away are retried with backoff and resume after the last sequence number seen.
+ * A shard that fails for good is reported (fatal), and so are its children, which cannot be read
+ * in order without it: none of them waits for ever.
  */
 import {
   GetRecordsCommand,
@@ -79,6 +82,8 @@ type Listener<T> = (value: T) => void;
 
 class Emitter<T> {
   private listeners: Listener<T>[] = [];
+  /** `report` gets what a listener throws (the reader goes on). */
+  constructor(private readonly report: (e: unknown) => void) {}
   on(fn: Listener<T>): () => void {
     this.listeners.push(fn);
     return () => {
@@ -89,8 +94,9 @@ class Emitter<T> {
     for (const l of [...this.listeners]) {
       try {
         l(value);
-      } catch {
-        // a listener's failure must not break the reader
+      } catch (e) {
+        // A listener's failure must not break the reader, nor go unseen.
+        this.report(e);
       }
     }
   }
@@ -115,6 +121,8 @@ interface ShardState {
   failures: number;
   drainedWaiters: (() => void)[];
   running: boolean;
+  /** Set when the shard stopped for good: why (its children are not read). */
+  failed?: string;
 }
 
 type StartSpec =
@@ -193,9 +201,9 @@ class Semaphore {
 export class StreamReader {
   private readonly opts: Required<Omit<StreamReaderOptions, 'shardIds' | 'abortSignal'>> & Pick<StreamReaderOptions, 'shardIds' | 'abortSignal'>;
   private readonly shards = new Map<string, ShardState>();
-  private readonly recordsEmitter = new Emitter<RawRecord[]>();
-  private readonly progressEmitter = new Emitter<ShardProgress[]>();
-  private readonly errorEmitter = new Emitter<ReaderError>();
+  private readonly errorEmitter: Emitter<ReaderError> = new Emitter<ReaderError>((e) => console.error('StreamReader: an onError listener failed:', e));
+  private readonly recordsEmitter = new Emitter<RawRecord[]>((e) => this.listenerFailed('onRecords', e));
+  private readonly progressEmitter = new Emitter<ShardProgress[]>((e) => this.listenerFailed('onProgress', e));
   private readonly controller = new AbortController();
   private readonly semaphore: Semaphore;
   private readonly tasks = new Set<Promise<void>>();
@@ -239,6 +247,10 @@ export class StreamReader {
       if (options.abortSignal.aborted) this.controller.abort();
       else options.abortSignal.addEventListener('abort', () => void this.stop(), { once: true });
     }
+  }
+
+  private listenerFailed(which: string, e: unknown): void {
+    this.errorEmitter.fire({ message: `An ${which} listener failed: ${messageOf(e)}`, code: 'ListenerError', fatal: false, cause: e });
   }
 
   onRecords(fn: Listener<RawRecord[]>): () => void {
@@ -403,10 +415,11 @@ export class StreamReader {
     for (const w of s.drainedWaiters.splice(0)) w();
   }
 
-  /** Resolves when every parent this reader knows about has been drained. */
+  /** Resolves when every parent this reader knows about has been drained; throws when one failed for good. */
   private async waitForParents(s: ShardState): Promise<void> {
     for (const pid of s.parents) {
       const p = this.shards.get(pid);
+      if (p?.failed) throw new ParentFailed(p);
       if (!p || p.drained) continue;
       await new Promise<void>((resolve, reject) => {
         const onAbort = () => reject(new StoppedError());
@@ -414,7 +427,8 @@ export class StreamReader {
         this.signal.addEventListener('abort', onAbort, { once: true });
         p.drainedWaiters.push(() => {
           this.signal.removeEventListener('abort', onAbort);
-          resolve();
+          if (p.failed) reject(new ParentFailed(p));
+          else resolve();
         });
       });
     }
@@ -620,6 +634,9 @@ export class StreamReader {
       if (isAbort(e, this.signal)) return;
       s.progress.state = 'error';
       s.progress.error = messageOf(e);
+      s.failed = messageOf(e);
+      // Its children wait for it: tell them (each reports that it is not read, and why).
+      for (const w of s.drainedWaiters.splice(0)) w();
       this.scheduleProgress();
       this.errorEmitter.fire({ shardId: s.shardId, message: `Shard ${s.shardId}: ${messageOf(e)}`, code: errName(e), fatal: true, cause: e });
     }
@@ -650,6 +667,13 @@ export class StreamReader {
       this.progressTimer = undefined;
       this.progressEmitter.fire(this.progress());
     }, 100);
+  }
+}
+
+class ParentFailed extends Error {
+  constructor(parent: ShardState) {
+    super(`not read: its parent shard ${parent.shardId} stopped with an error (${parent.failed}), and a child is read only after its parent`);
+    this.name = 'ParentShardFailed';
   }
 }
 
