@@ -422,18 +422,14 @@ export function decodeRecord(raw: RawRecord, forcedKind?: DecodingKind): Decoded
   return parts.map((p) => {
     const u = p.user;
     const bytes = u ? own(u.data) : rawBytes;
-    const rec = {
-      id: u ? `${base}/${u.subSequenceNumber}` : base,
-      shardId: raw.shardId,
-      sequenceNumber: raw.sequenceNumber,
-      partitionKey: u ? u.partitionKey : raw.partitionKey,
-      arrivalTime: raw.arrivalTime,
-      size: bytes.length,
-      decodings: p.decodings,
-    } as DecodedRecord;
-    if (p.text !== undefined) rec.text = p.text;
-    else lazy(rec, 'text', p.lazyText ?? (() => ''));
-    lazy(rec, 'rawBase64', () => toBuffer(bytes).toString('base64'));
+    const rec = new Decoded(bytes, p.text, p.lazyText);
+    rec.id = u ? `${base}/${u.subSequenceNumber}` : base;
+    rec.shardId = raw.shardId;
+    rec.sequenceNumber = raw.sequenceNumber;
+    rec.partitionKey = u ? u.partitionKey : raw.partitionKey;
+    rec.arrivalTime = raw.arrivalTime;
+    rec.size = bytes.length;
+    rec.decodings = p.decodings;
     if (u) {
       rec.subSequenceNumber = u.subSequenceNumber;
       if (u.explicitHashKey !== undefined) rec.explicitHashKey = u.explicitHashKey;
@@ -444,29 +440,71 @@ export function decodeRecord(raw: RawRecord, forcedKind?: DecodingKind): Decoded
     if (budget.truncatedAt !== undefined) rec.truncatedAt = budget.truncatedAt;
     // Strings of one-byte characters; parsed JSON takes about three times its text.
     rec.memoryBytes = 200 + bytes.length + (p.text?.length ?? 0) + (p.heldBytes ?? 0) + 3 * (p.jsonChars ?? 0);
-    rawOf.set(rec, bytes);
     return rec;
   });
 }
 
-/** The raw bytes behind records made by decodeRecord (no base64 round trip to re-decode). */
-const rawOf = new WeakMap<DecodedRecord, Uint8Array>();
+const RAW = Symbol('raw bytes');
+const TEXT = Symbol('text');
+const LAZY = Symbol('lazy text');
+const b64 = Symbol('base64 set by hand');
+
+/**
+ * A record made by decodeRecord: `text` (when it is pretty JSON, a hex dump or a log listing) and
+ * `rawBase64` are made when read, from what the record holds. They are accessors of the class:
+ * read them by name (JSON.stringify includes them; an object spread does not).
+ */
+class Decoded implements DecodedRecord {
+  id = '';
+  shardId = '';
+  sequenceNumber = '';
+  declare subSequenceNumber?: number;
+  partitionKey = '';
+  declare explicitHashKey?: string;
+  arrivalTime = 0;
+  size = 0;
+  decodings: DecodingKind[] = [];
+  declare json?: unknown;
+  declare error?: string;
+  declare cloudWatchLogs?: DecodedRecord['cloudWatchLogs'];
+  declare truncatedAt?: number;
+  declare memoryBytes?: number;
+  [RAW]: Uint8Array;
+  [TEXT]: string | undefined;
+  [LAZY]: (() => string) | undefined;
+  declare [b64]?: string;
+
+  constructor(bytes: Uint8Array, text: string | undefined, lazyText: (() => string) | undefined) {
+    this[RAW] = bytes;
+    this[TEXT] = text;
+    this[LAZY] = lazyText;
+  }
+
+  get text(): string {
+    return this[TEXT] ?? this[LAZY]?.() ?? '';
+  }
+  set text(v: string) {
+    this[TEXT] = v;
+  }
+  get rawBase64(): string {
+    return this[b64] ?? toBuffer(this[RAW]).toString('base64');
+  }
+  set rawBase64(v: string) {
+    this[b64] = v;
+  }
+
+  toJSON(): DecodedRecord {
+    const o: Record<string, unknown> = {};
+    for (const k of Object.keys(this)) o[k] = (this as unknown as Record<string, unknown>)[k];
+    o.text = this.text;
+    o.rawBase64 = this.rawBase64;
+    return o as unknown as DecodedRecord;
+  }
+}
 
 /** The raw bytes of a decoded record (of its KPL user record for one). */
 export function rawBytesOf(r: DecodedRecord): Uint8Array {
-  return rawOf.get(r) ?? Buffer.from(r.rawBase64, 'base64');
-}
-
-/** An enumerable property computed each time it is read (spread and JSON.stringify see its value). */
-function lazy(o: object, key: string, get: () => string): void {
-  Object.defineProperty(o, key, {
-    get,
-    set(v: string) {
-      Object.defineProperty(o, key, { value: v, writable: true, enumerable: true, configurable: true });
-    },
-    enumerable: true,
-    configurable: true,
-  });
+  return r instanceof Decoded ? r[RAW] : Buffer.from(r.rawBase64, 'base64');
 }
 
 /** Decodes a batch (convenience for the inspector host). */

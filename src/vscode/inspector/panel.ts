@@ -301,8 +301,13 @@ export class InspectorPanel extends Disposable {
     const r = this.held(recordId);
     if (decoding === 'auto') return r;
     const parts = decodeRecord({ shardId: r.shardId, sequenceNumber: r.sequenceNumber, partitionKey: r.partitionKey, arrivalTime: r.arrivalTime, data: rawBytesOf(r) }, decoding);
-    const first = parts[0];
-    return { ...first, id: r.id, subSequenceNumber: r.subSequenceNumber, explicitHashKey: r.explicitHashKey, parts: parts.length };
+    // The first part, as the record held (its text and base64 are accessors: not spread).
+    const first: DecodedRecord & { parts?: number } = parts[0];
+    first.id = r.id;
+    first.subSequenceNumber = r.subSequenceNumber;
+    first.explicitHashKey = r.explicitHashKey;
+    first.parts = parts.length;
+    return first;
   }
 
   private detail(recordId: string, decoding: DecodingChoice): RecordDetail {
