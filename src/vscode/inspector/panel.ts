@@ -292,7 +292,7 @@ export class InspectorPanel extends Disposable {
   // ---- records ----
   private held(recordId: string): DecodedRecord {
     const r = this.model.get(recordId);
-    if (!r) throw new UserError('That record is no longer held (cleared, or dropped by the kinesis.inspector.maxRecords cap).');
+    if (!r) throw new UserError('That record is no longer held (cleared, or dropped by the kinesis.inspector.maxRecords or maxMemoryMB cap).');
     return r;
   }
 
