@@ -224,7 +224,7 @@ function errorText(e: unknown): string {
 function binary(b: Uint8Array, chain: DecodingKind[], error?: string): Part {
   // Keep only what the dump shows (a copy, so that a large inflated buffer is not held).
   const n = Math.min(b.length, HEX_DUMP_MAX_BYTES);
-  const head = b.length > n ? Uint8Array.prototype.slice.call(b, 0, n) : b;
+  const head = b.length > n ? new Uint8Array(b.subarray(0, n)) : b;
   const total = b.length;
   return { decodings: [...chain, 'binary'], lazyText: () => dumpOf(head, n, total), heldBytes: head === b ? 0 : n, ...(error ? { error } : {}) };
 }
@@ -416,8 +416,8 @@ export function decodeRecord(raw: RawRecord, forcedKind?: DecodingKind): Decoded
     parts = [{ decodings: ['kpl'], text: '(KPL aggregate with no user records)' }];
   }
   const base = `${raw.shardId}/${raw.sequenceNumber}`;
-  // Held records keep their own copy of the bytes, not a view into a larger buffer (an SDK page, an aggregate).
-  const own = (b: Uint8Array): Uint8Array => (b.byteLength === b.buffer.byteLength ? b : Uint8Array.prototype.slice.call(b));
+  // Held records do not keep a large buffer alive for a small view into it (a copy instead).
+  const own = (b: Uint8Array): Uint8Array => (b.buffer.byteLength > 65536 && b.byteLength < b.buffer.byteLength / 2 ? new Uint8Array(b) : b);
   const rawBytes = parts.some((p) => !p.user) ? own(data) : data;
   return parts.map((p) => {
     const u = p.user;
