@@ -6,7 +6,7 @@
  *   npm run demo -- [--no-open] [--browser] [--port 4567] [--vscode-port 8080]
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync, existsSync, cpSync, readdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync, existsSync, cpSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalServer } from './localServer';
@@ -35,14 +35,14 @@ async function main(): Promise<void> {
     onStop: async () => server?.close(),
   });
 
-  // A demo workspace whose settings point the Local connection at this endpoint.
+  // The demo's settings point the Local connection at this endpoint. kinesis.local.* settings are
+  // machine-scoped (a workspace must not redirect them), so they go into the demo's own user and
+  // machine settings, never into the workspace's .vscode/settings.json nor the user's real ones.
   const demoDir = join(ROOT, '.demo');
   const workspace = join(demoDir, 'workspace');
-  mkdirSync(join(workspace, '.vscode'), { recursive: true });
-  writeFileSync(
-    join(workspace, '.vscode/settings.json'),
-    JSON.stringify({ 'kinesis.local.endpoint': local.endpoint }, null, 2) + '\n',
-  );
+  const settings = { 'kinesis.local.endpoint': local.endpoint, 'workbench.colorTheme': 'Default Dark Modern' };
+  mkdirSync(workspace, { recursive: true });
+  rmSync(join(workspace, '.vscode/settings.json'), { force: true }); // written by earlier versions of the demo
   const samples = join(ROOT, 'demo');
   if (existsSync(samples)) {
     for (const f of readdirSync(samples)) cpSync(join(samples, f), join(workspace, f), { recursive: true, force: false, errorOnExist: false });
@@ -54,15 +54,18 @@ async function main(): Promise<void> {
 
   const desktop = !values.browser && spawnSync('code', ['--version'], { stdio: 'ignore' }).status === 0;
   if (desktop && !values['no-open']) {
-    console.log('[demo] Opening desktop VS Code with the extension under development…');
-    spawn('code', ['--new-window', `--extensionDevelopmentPath=${ROOT}`, workspace], { stdio: 'ignore', detached: true }).unref();
+    console.log('[demo] Opening desktop VS Code with the extension under development (a demo profile in .demo/vscode-user)…');
+    const userData = join(demoDir, 'vscode-user');
+    mkdirSync(join(userData, 'User'), { recursive: true });
+    writeFileSync(join(userData, 'User/settings.json'), JSON.stringify(settings, null, 2) + '\n');
+    spawn('code', ['--new-window', `--user-data-dir=${userData}`, `--extensionDevelopmentPath=${ROOT}`, workspace], { stdio: 'ignore', detached: true }).unref();
   } else {
     console.log('[demo] Starting VS Code in the browser (code-server; the first run installs it, a few minutes)…');
     server = await startCodeServer({
       port: Number(values['vscode-port']),
       dir: join(demoDir, 'code-server'),
       workspace,
-      settings: { 'workbench.colorTheme': 'Default Dark Modern' },
+      settings,
     });
     const url = workbenchUrl(server, { folder: workspace });
     console.log(`[demo] VS Code: ${url}`);

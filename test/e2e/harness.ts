@@ -95,6 +95,22 @@ export async function openDemoWorkbench(opts: WorkbenchOptions = {}): Promise<Wo
     browser,
     endpoint: ep.endpoint,
     client: ep.client,
+    ...pageHelpers(page),
+    async close() {
+      await browser.close().catch(() => undefined);
+      await server.close();
+      await ep.close();
+    },
+  };
+  return wb;
+}
+
+export type PageHelpers = Pick<Workbench, 'screenshot' | 'openKinesisView' | 'treeItem' | 'expandTreeItem' | 'widenSideBar' | 'runCommand' | 'webviewFrame'>;
+
+/** What a test does on any workbench page: also one that the test did not start (npm run demo's). */
+export function pageHelpers(page: Page): PageHelpers {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const wb: PageHelpers = {
     async screenshot(name) {
       const file = join(SCREENSHOTS, `${name}.png`);
       await page.screenshot({ path: file });
@@ -153,11 +169,6 @@ export async function openDemoWorkbench(opts: WorkbenchOptions = {}): Promise<Wo
         if (Date.now() > deadline) throw new Error(`no webview frame has ${selector}`);
         await page.waitForTimeout(250);
       }
-    },
-    async close() {
-      await browser.close().catch(() => undefined);
-      await server.close();
-      await ep.close();
     },
   };
   return wb;
