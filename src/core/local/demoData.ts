@@ -119,7 +119,10 @@ export async function seedDemo(client: KinesisClient, opts: { records?: number; 
   };
   if (await make(DEMO_STREAMS.clickstream, 2)) await put(client, DEMO_STREAMS.clickstream, entries(clickEvent, n));
   if (await make(DEMO_STREAMS.orders, 4)) {
-    await put(client, DEMO_STREAMS.orders, entries(orderEvent, n));
+    // Order times spread over the last half hour, so that per-minute windows on "at" have history.
+    const start = Date.now() - 30 * 60_000;
+    let k = 0;
+    await put(client, DEMO_STREAMS.orders, entries(() => orderEvent(start + Math.floor((k++ * 30 * 60_000) / n)), n));
     // Split the first shard once, so the tree shows a closed parent and its two children.
     const [first] = sortShards(await svc.listShards(DEMO_STREAMS.orders));
     await svc.splitShard(DEMO_STREAMS.orders, first, midpoint(first.startingHashKey, first.endingHashKey));
