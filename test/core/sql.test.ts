@@ -87,6 +87,18 @@ describe('SQL cells (DuckDB) over records read from kinesalite', function () {
       assert.deepEqual(nested.rows, [['10007', 'c-7', raw.shardId, raw.data.byteLength]]);
     });
 
+    it('has a column for a field that first appears after the rows types are inferred from, and takes a later value of another type', async () => {
+      const many: RawRecord[] = Array.from({ length: 25_000 }, (_, i) => ({
+        shardId: 'shardId-000000000000',
+        sequenceNumber: String(i),
+        partitionKey: 'k',
+        arrivalTime: T0 + i,
+        data: Buffer.from(JSON.stringify(i === 24_999 ? { v: 'text', late: true } : { v: i })),
+      }));
+      const r = await runSqlCell('SELECT count(*) FILTER (WHERE late) AS late, count(DISTINCT v) AS v FROM records', { records: many });
+      assert.deepEqual(r.rows, [[1, 25_000]]);
+    });
+
     it('answers "which records have no userId"', async () => {
       const r = await runSqlCell('SELECT orderId FROM records WHERE userId IS NULL ORDER BY total', { records: orders });
       assert.deepEqual(r.rows.map((x) => x[0]), ['o-4', 'o-9', 'o-14', 'o-19', 'o-24', 'o-29']);

@@ -54,6 +54,9 @@ const MACROS = [
   `CREATE MACRO hop(ts, slide, size) AS generate_series(time_bucket(slide, ts) - size + slide, time_bucket(slide, ts), slide)`,
 ];
 
+/** Rows the column types are first inferred from (DuckDB's default sample size). */
+const INFER_SAMPLE = 20_480;
+
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/;
 
 export function isNumericType(type: string): boolean {
@@ -97,19 +100,36 @@ export class SqlSession {
     try {
       const file = join(dir, 'rows.jsonl');
       const lines: string[] = new Array(rows.length);
-      let logs = false;
+      const keys = new Set<string>();
       for (let i = 0; i < rows.length; i++) {
-        lines[i] = JSON.stringify(rows[i]);
-        if (!logs && rows[i]._log_ms !== undefined) logs = true;
+        const row = rows[i];
+        lines[i] = JSON.stringify(row);
+        for (const k in row) keys.add(k);
       }
       writeFileSync(file, lines.join('\n'));
+      const logs = keys.has('_log_ms');
       const exclude = logs ? '_arrival_ms, _log_ms' : '_arrival_ms';
       // Typed even when every value is null (a sample without KPL records has no sub-sequence numbers).
       const replace = `REPLACE (CAST(shard_id AS VARCHAR) AS shard_id, CAST(partition_key AS VARCHAR) AS partition_key, CAST(sequence_number AS VARCHAR) AS sequence_number, CAST(sub_sequence_number AS BIGINT) AS sub_sequence_number, CAST(size AS BIGINT) AS size)`;
-      await this.conn.run(
-        `CREATE OR REPLACE TABLE ${table} AS SELECT epoch_ms(CAST(_arrival_ms AS BIGINT)) AS arrival_time, * EXCLUDE (${exclude}) ${replace}${logs ? ', epoch_ms(CAST(_log_ms AS BIGINT)) AS log_timestamp' : ''} ` +
-          `FROM read_json_auto('${file.replace(/'/g, "''")}', format = 'newline_delimited', sample_size = -1, maximum_object_size = 67108864)`,
-      );
+      const create = (sampleSize: number) =>
+        this.conn.run(
+          `CREATE OR REPLACE TABLE ${table} AS SELECT epoch_ms(CAST(_arrival_ms AS BIGINT)) AS arrival_time, * EXCLUDE (${exclude}) ${replace}${logs ? ', epoch_ms(CAST(_log_ms AS BIGINT)) AS log_timestamp' : ''} ` +
+            `FROM read_json_auto('${file.replace(/'/g, "''")}', format = 'newline_delimited', sample_size = ${sampleSize}, maximum_object_size = 67108864)`,
+        );
+      // Types are inferred from the first rows (DuckDB's default sample), which halves the load of
+      // large samples; when a field first appears later, or a later value does not fit the type
+      // inferred, the rows are read again with every row inferred.
+      let complete = false;
+      if (rows.length > INFER_SAMPLE) {
+        try {
+          await create(INFER_SAMPLE);
+          const cols = new Set((await this.conn.runAndReadAll(`SELECT column_name FROM (DESCRIBE ${table})`)).getRows().map((r) => String(r[0])));
+          complete = [...keys].every((k) => k.startsWith('_') || cols.has(k));
+        } catch {
+          complete = false;
+        }
+      }
+      if (!complete) await create(-1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
