@@ -70,7 +70,8 @@ function render(data: SqlResultData, element: HTMLElement): void {
   const widths = data.columns.map((c, i) => {
     let w = c.name.length + c.type.length / 2 + 2;
     for (let r = 0; r < Math.min(200, data.rows.length); r++) w = Math.max(w, cellText(data.rows[r][i]).length);
-    return Math.min(48, Math.max(6, w)) * 7.5 + 16;
+    // About 8.5 px a character of the editor font, plus the cell's padding.
+    return Math.min(48, Math.max(6, w)) * 8.5 + 18;
   });
   const template = widths.map((w) => `${Math.round(w)}px`).join(' ');
   const total = widths.reduce((a, b) => a + b, 0);
