@@ -207,14 +207,9 @@ export async function runNotebook(
             handler,
             handlerLabel: h.type === 'file' ? h.spec : `cell ${i + 1}`,
             records: input.records,
-            mode: spec.options.mode,
             streamName: input.streamName,
-            prefix: spec.options.prefix,
-            deliveryStreamName: spec.options.deliveryStreamName,
-            bufferBytes: spec.options.bufferBytes,
-            batchSize: spec.options.batchSize,
-            timeoutMs: spec.options.timeoutMs,
-            memoryMb: spec.options.memoryMb,
+            // mode, prefix, timeout, memory, buffer, batch size: the cell's options are the request's.
+            ...spec.options,
             cwd: opts.baseDir,
             signal: opts.signal,
           });
