@@ -14,7 +14,7 @@ import { describeError, UserError } from '../aws/errors';
 import { terminalKinesisClient } from '../aws/clientFactory';
 import { SqlError } from '../sql/engine';
 import { resultToRecords, runSqlCell, SqlCellResult } from '../sql/run';
-import { CellSpec, CellSpecError, parseCell } from './cellSpec';
+import { CellSpec, CellSpecError, parseCell, TransformOptions } from './cellSpec';
 import { formatReport } from './cli';
 import { parseHandlerSpec } from './compile';
 import { hasErrors, runTransform, TransformReport } from './engine';
@@ -108,6 +108,11 @@ export function formatSqlResult(r: SqlCellResult, rows = 20): string {
 interface Inputs {
   records?: SampleRecord[];
   streamName?: string;
+}
+
+function withoutCredentials(o: TransformOptions): Omit<TransformOptions, 'credentials'> {
+  const { credentials: _none, ...rest } = o;
+  return rest;
 }
 
 /** Runs the notebook's cells; returns each cell's outcome. */
@@ -209,7 +214,8 @@ export async function runNotebook(
             records: input.records,
             streamName: input.streamName,
             // mode, prefix, timeout, memory, buffer, batch size: the cell's options are the request's.
-            ...spec.options,
+            // No AWS credentials reach a handler run headless (the cell's "credentials" is not honoured).
+            ...withoutCredentials(spec.options),
             cwd: opts.baseDir,
             signal: opts.signal,
           });
@@ -222,7 +228,7 @@ export async function runNotebook(
             ...(bad ? { error: `${report.violations.filter((v) => v.severity === 'error').length} contract violation(s).` } : {}),
             records: report.records,
             transform: { violations: report.violations, counts: report.counts, records: report.records },
-            text: formatReport(report, opts.rows ?? 20),
+            text: (spec.options.credentials ? 'Note: run headless, the handler gets no AWS credentials (the cell asks for them); npm run transform -- --credentials gives it this shell\'s.\n' : '') + formatReport(report, opts.rows ?? 20),
           };
         } else {
           run = { index: i, kind: 'skipped', ok: true, text: `(a ${cell.language} cell with nothing to run)` };
