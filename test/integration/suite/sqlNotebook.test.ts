@@ -103,6 +103,13 @@ describe('SQL cells in the transform notebook, through the controller', () => {
     assert.deepEqual(json(fedOutput).rows, [['Ok', 3]]);
     assert.equal(fedTransform.executionSummary?.success, true);
 
+    // Copy as Flink SQL: the Kinesis connector's table for the sample's stream, then the query.
+    const flink = await vscode.commands.executeCommand<string>('kinesis.copyFlinkSql', perMinute);
+    assert.match(flink, new RegExp(`'stream' = '${name}'`));
+    assert.match(flink, /`city` STRING,/);
+    assert.match(flink, /FROM `[^`]+` GROUP BY ALL/);
+    assert.equal(await vscode.env.clipboard.readText(), flink);
+
     // Infer Table on the sample cell: the Glue columns and DDL.
     const ddl = await vscode.commands.executeCommand<string>('kinesis.inferTable', doc.cellAt(0));
     assert.match(ddl, /"Name": "userid",\n--\s+"Type": "string"/);
