@@ -32,7 +32,8 @@ const extension = {
   sourcemap: !production,
   minify: production,
   // vscode is provided by the host; kinesalite loads its actions dynamically and cannot be bundled.
-  external: ['vscode', 'kinesalite', 'leveldown'],
+  // DuckDB's binding loads a native module prebuilt per platform (@duckdb/node-bindings-<platform>): shipped in node_modules.
+  external: ['vscode', 'kinesalite', 'leveldown', '@duckdb/node-bindings'],
   plugins: [fakerApart],
   // When extension.js started loading, for the activation time activate() logs.
   banner: { js: 'var __kinesisLoadStart = performance.now();' },
@@ -52,7 +53,7 @@ const faker = {
 
 // Terminal tools (npm run local, demo, produce, transform): one node bundle each in dist/tools/.
 // They run from the repository, so packages stay in node_modules.
-const TOOLS = ['local', 'demo', 'produce', 'transform'];
+const TOOLS = ['local', 'demo', 'produce', 'transform', 'notebook'];
 const tools = {
   ...extension,
   entryPoints: Object.fromEntries(TOOLS.map((t) => [t, join(root, `src/tools/${t}.ts`)])),
@@ -85,6 +86,19 @@ const webviews = {
   logLevel: 'warning',
 };
 
+// Notebook renderers run in the notebook's webview as ES modules.
+const renderers = {
+  entryPoints: { sqlResult: join(root, 'webview/sqlResult/renderer.ts') },
+  outdir: join(root, 'dist/renderer'),
+  bundle: true,
+  platform: 'browser',
+  target: 'es2022',
+  format: 'esm',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+};
+
 // Codicons font and css are served to webviews from dist/ (node_modules is not a webview root).
 function copyCodicons() {
   const src = join(root, 'node_modules/@vscode/codicons/dist');
@@ -93,7 +107,7 @@ function copyCodicons() {
   for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(join(src, f), join(dst, f));
 }
 
-const configs = [extension, faker, tools, ...(Object.keys(webviewEntries).length ? [webviews] : [])];
+const configs = [extension, faker, tools, renderers, ...(Object.keys(webviewEntries).length ? [webviews] : [])];
 copyCodicons();
 if (watch) {
   for (const c of configs) await (await esbuild.context(c)).watch();

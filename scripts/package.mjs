@@ -5,8 +5,8 @@
 // The extension is bundled (production esbuild: minified, no source maps); what esbuild cannot
 // bundle ships in the .vsix's node_modules: kinesalite and its dependencies (the built-in
 // endpoint; it loads its actions dynamically), leveldown with only the target's prebuilt binary
-// (kinesis.local.dataPath), and esbuild with the target's native binary (it compiles transform
-// handlers). Nothing else: the .vsix is assembled in a staging folder from an allow-list, so no
+// (kinesis.local.dataPath), esbuild with the target's native binary (it compiles transform
+// handlers), and DuckDB's binding with the target's native library (SQL cells). Nothing else: the .vsix is assembled in a staging folder from an allow-list, so no
 // source, test or dev dependency can slip in. One .vsix per platform because of the two binaries.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -33,6 +33,10 @@ function run(cmd, args, opts = {}) {
 }
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+// SQL cells: @duckdb/node-api is bundled; its binding (and the target's native library) is not.
+function duckdbBindingsVersion() {
+  return JSON.parse(readFileSync(join(root, 'node_modules/@duckdb/node-bindings/package.json'), 'utf8')).version;
+}
 run(process.execPath, [join(root, 'scripts/build.mjs'), '--production']);
 
 const stage = mkdtempSync(join(tmpdir(), 'kinesis-vsix-'));
@@ -43,7 +47,7 @@ const manifest = { ...pkg };
 delete manifest.devDependencies;
 delete manifest.scripts;
 // Only what ships in node_modules (vsce lists it with npm list); everything else is in the bundles.
-manifest.dependencies = { kinesalite: pkg.dependencies.kinesalite, esbuild: pkg.dependencies.esbuild };
+manifest.dependencies = { kinesalite: pkg.dependencies.kinesalite, esbuild: pkg.dependencies.esbuild, '@duckdb/node-bindings': duckdbBindingsVersion() };
 writeFileSync(join(stage, 'package.json'), JSON.stringify(manifest, null, 2));
 for (const f of ['README.md', 'CHANGELOG.md', 'LICENSE']) copy(f);
 copy('media');
@@ -71,10 +75,12 @@ function addPackage(name, from) {
   for (const dep of Object.keys(p.dependencies ?? {})) {
     if (!addPackage(dep, dir)) fail(`${name} needs ${dep}, which is not installed: run npm ci.`);
   }
-  for (const dep of Object.keys(p.optionalDependencies ?? {})) if (!dep.startsWith('@esbuild/')) addPackage(dep, dir);
+  for (const dep of Object.keys(p.optionalDependencies ?? {})) if (!dep.startsWith('@esbuild/') && !dep.startsWith('@duckdb/')) addPackage(dep, dir);
   return true;
 }
 addPackage('kinesalite', root);
+// DuckDB's binding (and detect-libc); its native library comes from @duckdb/node-bindings-<platform>, added below.
+addPackage('@duckdb/node-bindings', root);
 // esbuild's JS API; its native binary comes from @esbuild/<platform>, added below.
 packed.set(join(root, 'node_modules/esbuild'), 'esbuild');
 
@@ -92,20 +98,24 @@ for (const [dir, name] of packed) {
   });
 }
 
-// esbuild's native binary for the target: from node_modules when it is this machine's, else fetched with npm pack.
-const esbuildVersion = JSON.parse(readFileSync(join(root, 'node_modules/esbuild/package.json'), 'utf8')).version;
-const nativeName = `@esbuild/${os === 'win32' ? 'win32' : os}-${cpu}`;
-const nativeDir = join(stage, 'node_modules', nativeName);
-const local = join(root, 'node_modules', nativeName);
-if (existsSync(local)) cpSync(local, nativeDir, { recursive: true });
-else {
-  const tmp = mkdtempSync(join(tmpdir(), 'kinesis-esbuild-'));
-  run('npm', ['pack', `${nativeName}@${esbuildVersion}`, '--silent', '--pack-destination', tmp]);
-  const tgz = readdirSync(tmp).find((f) => f.endsWith('.tgz'));
-  mkdirSync(nativeDir, { recursive: true });
-  run('tar', ['-xzf', join(tmp, tgz), '-C', nativeDir, '--strip-components=1']);
-  rmSync(tmp, { recursive: true, force: true });
+// A native package for the target: from node_modules when it is this machine's, else fetched with npm pack.
+function addNative(nativeName, version) {
+  const nativeDir = join(stage, 'node_modules', nativeName);
+  const local = join(root, 'node_modules', nativeName);
+  if (existsSync(local)) cpSync(local, nativeDir, { recursive: true });
+  else {
+    const tmp = mkdtempSync(join(tmpdir(), 'kinesis-native-'));
+    run('npm', ['pack', `${nativeName}@${version}`, '--silent', '--pack-destination', tmp]);
+    const tgz = readdirSync(tmp).find((f) => f.endsWith('.tgz'));
+    mkdirSync(nativeDir, { recursive: true });
+    run('tar', ['-xzf', join(tmp, tgz), '-C', nativeDir, '--strip-components=1']);
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }
+const esbuildVersion = JSON.parse(readFileSync(join(root, 'node_modules/esbuild/package.json'), 'utf8')).version;
+addNative(`@esbuild/${os === 'win32' ? 'win32' : os}-${cpu}`, esbuildVersion);
+// DuckDB names musl builds (Alpine) with a -musl suffix.
+addNative(`@duckdb/node-bindings-${os}-${cpu}${target.startsWith('alpine') ? '-musl' : ''}`, duckdbBindingsVersion());
 // esbuild's own package must not run its install script or look for a bin/esbuild of the build machine.
 rmSync(join(stage, 'node_modules/esbuild/bin'), { recursive: true, force: true });
 rmSync(join(stage, 'node_modules/esbuild/install.js'), { force: true });

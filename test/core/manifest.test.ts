@@ -26,7 +26,7 @@ const ownKeys = new Set(
   sources.filter((s) => s.includes("'setContext'")).flatMap((s) => [...s.matchAll(/'(kinesis\.[A-Za-z.]+)'/g)].map((m) => m[1])),
 );
 /** Keys VS Code itself sets that our clauses may use. */
-const VSCODE_KEYS = [/^view$/, /^viewItem$/, /^view\.[\w.-]+\.visible$/, /^config\.[\w.]+$/, /^notebookType$/, /^activeWebviewPanelId$/, /^resourceExtname$/, /^focusedView$/];
+const VSCODE_KEYS = [/^view$/, /^viewItem$/, /^view\.[\w.-]+\.visible$/, /^config\.[\w.]+$/, /^notebookType$/, /^notebookCellType$/, /^activeWebviewPanelId$/, /^resourceExtname$/, /^focusedView$/];
 
 describe('Manifest (package.json contributions)', () => {
   it('gives every command a title and the Kinesis category', () => {

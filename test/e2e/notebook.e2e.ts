@@ -74,4 +74,37 @@ describe('Transform notebook in the browser (end to end)', function () {
     await scrollTo('tr.ktn-violating', 450);
     await wb.screenshot('notebook-violation');
   });
+
+  it('shows the SQL cell "orders per city per minute" as a chart and a virtualised table', async () => {
+    const { page } = wb;
+    // Same notebook, already run: SQL results are drawn by the extension's notebook renderer.
+    const frame: Frame = await wb.webviewFrame('.ksql svg.ksql-chart', 120_000);
+    const chart = frame.locator('.ksql svg.ksql-chart').first();
+    assert.match((await chart.getAttribute('aria-label')) ?? '', /^orders over minute by city$/);
+    const lines = await chart.locator('path.ksql-series').count();
+    assert.ok(lines >= 3, `one line per city (${lines})`);
+    const legend = await chart.locator('text').allTextContents();
+    for (const city of ['Tallinn', 'Lisbon', 'Osaka']) assert.ok(legend.includes(city), `${city} in the legend: ${legend.join(', ')}`);
+    const result = frame.locator('.ksql:has(svg.ksql-chart)').first();
+    const rows = Number(await result.getAttribute('data-rows'));
+    assert.ok(rows > 20, `a row per minute and city (${rows})`);
+    // Virtualised: only the rows in view (and a margin) are in the DOM.
+    const inDom = await result.locator('.ksql-row:visible').count();
+    assert.ok(inDom > 0 && inDom < rows, `${inDom} row elements for ${rows} rows`);
+    const firstRow = await result.locator('.ksql-row[data-index="0"] span').allTextContents();
+    assert.match(firstRow[0], /^\d{4}-\d\d-\d\d \d\d:\d\d:00$/);
+
+    const scrollTo = async (top: number) => {
+      for (let i = 0; i < 80; i++) {
+        const box = await chart.boundingBox();
+        if (!box || Math.abs(box.y - top) < 40) break;
+        await page.mouse.move(900, 500);
+        await page.mouse.wheel(0, box.y - top);
+        await page.waitForTimeout(250);
+      }
+      await page.waitForTimeout(600);
+    };
+    await scrollTo(260);
+    await wb.screenshot('notebook-sql');
+  });
 });

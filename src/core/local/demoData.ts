@@ -119,12 +119,17 @@ export async function seedDemo(client: KinesisClient, opts: { records?: number; 
   };
   if (await make(DEMO_STREAMS.clickstream, 2)) await put(client, DEMO_STREAMS.clickstream, entries(clickEvent, n));
   if (await make(DEMO_STREAMS.orders, 4)) {
-    await put(client, DEMO_STREAMS.orders, entries(orderEvent, n));
+    // Order times spread over the last half hour, so that per-minute windows on "at" have history.
+    const start = Date.now() - 30 * 60_000;
+    const total = n + Math.ceil(n / 3);
+    let k = 0;
+    const spread = () => orderEvent(start + Math.floor((k++ * 30 * 60_000) / total));
+    await put(client, DEMO_STREAMS.orders, entries(spread, n));
     // Split the first shard once, so the tree shows a closed parent and its two children.
     const [first] = sortShards(await svc.listShards(DEMO_STREAMS.orders));
     await svc.splitShard(DEMO_STREAMS.orders, first, midpoint(first.startingHashKey, first.endingHashKey));
     await svc.waitFor(DEMO_STREAMS.orders, 'ACTIVE');
-    await put(client, DEMO_STREAMS.orders, entries(orderEvent, Math.ceil(n / 3)));
+    await put(client, DEMO_STREAMS.orders, entries(spread, Math.ceil(n / 3)));
   }
   if (await make(DEMO_STREAMS.sensors, 1)) await put(client, DEMO_STREAMS.sensors, entries(sensorEvent, Math.ceil(n / 2)));
   if (await make(DEMO_STREAMS.logs, 1)) await put(client, DEMO_STREAMS.logs, Array.from({ length: 40 }, () => cloudWatchLogsRecord()));

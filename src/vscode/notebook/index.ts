@@ -43,6 +43,29 @@ export function registerNotebook(services: ExtensionServices, hooks?: Record<str
     return doc;
   });
 
+  // The cell toolbar's SQL helpers: a Glue table from a sample, Flink SQL from a SQL cell.
+  const cellArg = (arg: unknown): vscode.NotebookCell | undefined => {
+    if (arg && typeof arg === 'object' && 'document' in arg && 'notebook' in arg) return arg as vscode.NotebookCell;
+    const editor = vscode.window.activeNotebookEditor;
+    return editor && editor.notebook.notebookType === NOTEBOOK_TYPE ? editor.notebook.cellAt(editor.selection.start) : undefined;
+  };
+  services.registerCommand('kinesis.inferTable', async (arg?: unknown) => {
+    const cell = cellArg(arg);
+    if (!cell) return undefined;
+    const text = await kernel.inferTable(cell);
+    const doc = await vscode.workspace.openTextDocument({ language: 'sql', content: text });
+    await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.Beside });
+    return text;
+  });
+  services.registerCommand('kinesis.copyFlinkSql', async (arg?: unknown) => {
+    const cell = cellArg(arg);
+    if (!cell) return undefined;
+    const text = await kernel.flinkSqlOf(cell);
+    await vscode.env.clipboard.writeText(text);
+    void vscode.window.showInformationMessage('Flink SQL copied: the Kinesis connector\'s CREATE TABLE for the stream, then the query.');
+    return text;
+  });
+
   const h: TransformNotebookHooks = { kernel };
   if (hooks) hooks.transformNotebook = h;
   return h;

@@ -12,6 +12,11 @@ import { esc, renderDelivery, renderRecordTable, renderSample, renderViolations 
 import { fromStored, parseJsonLines, sampleFromStream, toStored } from '../../core/transform/sample';
 import { SampleRecord } from '../../core/transform/sampleRecord';
 import type { StaticCredentials } from '../../core/aws/connection';
+import { chartSpec } from '../../core/sql/chart';
+import { SqlError } from '../../core/sql/engine';
+import { flinkSql, glueColumns, glueDdl } from '../../core/sql/schema';
+import { prepareQuery, StreamCall } from '../../core/sql/query';
+import { describeRecords, resultToRecords, runSqlCell, SqlCellResult } from '../../core/sql/run';
 import { Disposable } from '../dispose';
 import type { ExtensionServices } from '../services';
 
@@ -32,12 +37,21 @@ interface Sample {
 
 /** Output metadata the integration tests (and anyone scripting the notebook) can read. */
 export interface TransformOutputMetadata {
-  kind: 'sample' | 'records' | 'delivery' | 'violations' | 'error' | 'console';
+  kind: 'sample' | 'records' | 'delivery' | 'violations' | 'error' | 'console' | 'sql';
   records?: number;
   counts?: Record<string, number>;
   violations?: { code: string; recordIndex?: number; message: string }[];
   objects?: string[];
+  /** SQL cells: the result's columns, its row count, the chart drawn (if any) and a failed check. */
+  columns?: { name: string; type: string }[];
+  chart?: { x: string; y: string; by?: string; series: string[] };
+  check?: string;
 }
+
+/** The mime type of SQL results, drawn by the notebook renderer `kinesis-sql-result`. */
+export const SQL_RESULT_MIME = 'application/vnd.kinesis.sql+json';
+/** Rows of a SQL result kept in the cell's output (the table scrolls through all of them). */
+export const MAX_RESULT_ROWS = 100_000;
 
 /**
  * The transform notebook's kernel: owns its NotebookController, runs sample and transform cells
@@ -46,13 +60,16 @@ export interface TransformOutputMetadata {
 export class TransformKernel extends Disposable {
   readonly controller: vscode.NotebookController;
   private readonly samples = new Map<string, Sample>();
+  /** Results of SQL and transform cells in this session: what the cells below them read. */
+  private readonly sqlResults = new Map<string, SqlCellResult>();
+  private readonly transforms = new Map<string, { report: TransformReport; input: readonly SampleRecord[] }>();
   private readonly running = new Set<AbortController>();
   private order = 0;
 
   constructor(private readonly services: ExtensionServices) {
     super();
     this.controller = this._register(vscode.notebooks.createNotebookController(CONTROLLER_ID, NOTEBOOK_TYPE, 'Kinesis Transform'));
-    this.controller.supportedLanguages = ['json', 'typescript', 'javascript'];
+    this.controller.supportedLanguages = ['json', 'typescript', 'javascript', 'sql'];
     this.controller.supportsExecutionOrder = true;
     this.controller.description = 'Runs handlers locally, isolated';
     this.controller.detail = 'Firehose data transformation and Lambda Kinesis handlers, checked against the contract';
@@ -75,7 +92,7 @@ export class TransformKernel extends Disposable {
 
   private forget(nb: vscode.NotebookDocument): void {
     const prefix = nb.uri.toString() + '#';
-    for (const k of [...this.samples.keys()]) if (k.startsWith(prefix)) this.samples.delete(k);
+    for (const m of [this.samples, this.sqlResults, this.transforms]) for (const k of [...m.keys()]) if (k.startsWith(prefix)) m.delete(k);
   }
 
   private key(notebook: vscode.NotebookDocument, cell: vscode.NotebookCell): string {
@@ -93,6 +110,12 @@ export class TransformKernel extends Disposable {
     let success = true;
     try {
       await exec.clearOutput();
+      if (cell.document.languageId === 'sql') {
+        const result = await this.runSql(cell, notebook, abort.signal);
+        await exec.replaceOutput(sqlOutputs(result));
+        success = !result.checkFailure;
+        return;
+      }
       const spec = parseCell(cell.document.languageId, cell.document.getText());
       if (spec.kind === 'sample') {
         const sample = await this.takeSample(cell, notebook, spec, abort.signal);
@@ -101,12 +124,18 @@ export class TransformKernel extends Disposable {
         if (!vscode.workspace.isTrusted) throw new UserError(UNTRUSTED_MESSAGE);
         const sample = await this.sampleFor(cell, notebook, abort.signal);
         const report = await this.transform(cell, notebook, spec, sample, abort.signal);
+        this.transforms.set(this.key(notebook, cell), { report, input: sample.records });
         await exec.replaceOutput(reportOutputs(report));
         success = !hasErrors(report);
       }
     } catch (e) {
       success = false;
       const cancelled = abort.signal.aborted;
+      if (!cancelled && e instanceof SqlError) {
+        // Where in the query: line, column and a caret under the place.
+        await exec.replaceOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error({ name: 'SQL error', message: redact(e.describe(cell.document.getText())) })], { kind: 'error', line: e.line, column: e.column }));
+        return;
+      }
       const message = redact(cancelled ? 'Cancelled.' : e instanceof CellSpecError ? e.message : describeError(e, { operation: 'run the cell' }).message);
       if (!cancelled && !(e instanceof CellSpecError) && !(e instanceof UserError)) this.services.log.error('Transform notebook cell failed', e);
       await exec.replaceOutput(errorOutput(message));
@@ -118,9 +147,15 @@ export class TransformKernel extends Disposable {
   }
 
   /** The sample of the nearest sample cell above, taking it now if this session has not. */
-  private async sampleFor(cell: vscode.NotebookCell, notebook: vscode.NotebookDocument, signal: AbortSignal): Promise<Sample> {
+  private async sampleFor(cell: vscode.NotebookCell, notebook: vscode.NotebookDocument, signal: AbortSignal, opts: { sql?: boolean } = { sql: true }): Promise<Sample> {
     for (let i = cell.index - 1; i >= 0; i--) {
       const above = notebook.cellAt(i);
+      if (opts.sql && above.kind === vscode.NotebookCellKind.Code && above.document.languageId === 'sql') {
+        // A SQL cell's result is the sample of the transform below it: one record per row.
+        const result = this.sqlResults.get(this.key(notebook, above)) ?? (await this.runSql(above, notebook, signal));
+        const records = resultToRecords(result);
+        return { records, description: `${records.length.toLocaleString('en-US')} rows of the SQL cell above, one JSON record each.` };
+      }
       if (above.kind !== vscode.NotebookCellKind.Code || above.document.languageId !== 'json') continue;
       let spec: CellSpec;
       try {
@@ -132,6 +167,108 @@ export class TransformKernel extends Disposable {
       return this.samples.get(this.key(notebook, above)) ?? (await this.takeSample(above, notebook, spec, signal));
     }
     throw new UserError('There is no sample cell above this one. Add a JSON cell such as { "sample": { "stream": "orders", "count": 500 } } before it.');
+  }
+
+  /** The sample of a sample cell (taking it if this session has not), for "Infer Table". */
+  async sampleOf(cell: vscode.NotebookCell, signal = new AbortController().signal): Promise<{ records: readonly SampleRecord[]; streamName?: string; region?: string }> {
+    const spec = parseCell(cell.document.languageId, cell.document.getText());
+    if (spec.kind !== 'sample') throw new UserError('Infer Table works on a sample cell: a JSON cell such as { "sample": { "stream": "orders", "count": 500 } }.');
+    return this.samples.get(this.key(cell.notebook, cell)) ?? (await this.takeSample(cell, cell.notebook, spec, signal));
+  }
+
+  /** Runs a SQL cell over the sample above it (table records), the transform above it (output) and streams it names. */
+  private async runSql(cell: vscode.NotebookCell, notebook: vscode.NotebookDocument, signal: AbortSignal): Promise<SqlCellResult> {
+    const text = cell.document.getText();
+    const q = prepareQuery(text);
+    let records: readonly SampleRecord[] | undefined;
+    if (/\brecords\b/i.test(q.sql) || q.streams.length === 0) {
+      records = (await this.sampleFor(cell, notebook, signal, { sql: false }).catch((e) => {
+        if (e instanceof UserError) return undefined; // runSqlCell explains a missing `records` table
+        throw e;
+      }))?.records;
+    }
+    let transform: { report: TransformReport; input: readonly SampleRecord[] } | undefined;
+    if (/\boutput\b/i.test(q.sql)) transform = await this.transformAbove(cell, notebook, signal);
+    const result = await runSqlCell(text, { records, transform, readStream: (call) => this.readStream(call, signal) }, { maxRows: MAX_RESULT_ROWS });
+    if (signal.aborted) throw new UserError('Cancelled.');
+    this.sqlResults.set(this.key(notebook, cell), result);
+    return result;
+  }
+
+  private async transformAbove(cell: vscode.NotebookCell, notebook: vscode.NotebookDocument, signal: AbortSignal) {
+    for (let i = cell.index - 1; i >= 0; i--) {
+      const above = notebook.cellAt(i);
+      if (above.kind !== vscode.NotebookCellKind.Code || above.document.languageId === 'sql') continue;
+      let spec: CellSpec;
+      try {
+        spec = parseCell(above.document.languageId, above.document.getText());
+      } catch {
+        continue;
+      }
+      if (spec.kind !== 'transform') continue;
+      const known = this.transforms.get(this.key(notebook, above));
+      if (known) return known;
+      if (!vscode.workspace.isTrusted) throw new UserError(UNTRUSTED_MESSAGE);
+      const sample = await this.sampleFor(above, notebook, signal);
+      const report = await this.transform(above, notebook, spec, sample, signal);
+      const run = { report, input: sample.records };
+      this.transforms.set(this.key(notebook, above), run);
+      return run;
+    }
+    return undefined;
+  }
+
+  private async readStream(call: StreamCall, signal: AbortSignal): Promise<SampleRecord[]> {
+    const id = call.connection ?? 'local';
+    const connection = await this.services.connections.get(id);
+    if (!connection) {
+      const known = (await this.services.connections.list()).map((c) => c.id);
+      throw new UserError(`stream('${call.stream}'): there is no connection "${id}". Known connections: ${known.join(', ') || 'none'}.`);
+    }
+    const client = await this.services.clients.kinesisClient(connection);
+    return sampleFromStream(client, call.stream, { from: call.from, count: call.count, signal });
+  }
+
+  /** "Infer Table": the Glue columns and DDL of a sample cell's records. */
+  async inferTable(cell: vscode.NotebookCell): Promise<string> {
+    const sample = await this.sampleOf(cell);
+    const columns = await describeRecords(sample.records);
+    const name = (sample.streamName ?? 'records').replace(/[^A-Za-z0-9_]/g, '_');
+    return [
+      `-- Glue Data Catalog table for the ${sample.records.length} records of this sample (the Kinesis metadata columns left out).`,
+      `-- StorageDescriptor.Columns (CreateTable / Firehose record format conversion):`,
+      ...JSON.stringify(glueColumns(columns), null, 2).split('\n').map((l) => `-- ${l}`),
+      '',
+      glueDdl(name, columns),
+      '',
+    ].join('\n');
+  }
+
+  /** "Copy as Flink SQL": the Kinesis connector's CREATE TABLE for the stream the cell reads, and its query. */
+  async flinkSqlOf(cell: vscode.NotebookCell): Promise<string> {
+    const text = cell.document.getText();
+    const q = prepareQuery(text);
+    const signal = new AbortController().signal;
+    let stream: string | undefined;
+    let region: string | undefined;
+    let from: string | undefined;
+    let records: readonly SampleRecord[];
+    let query = text.split(/\r?\n/).filter((l) => !/^\s*--\s*expect\s*:/i.test(l)).join('\n');
+    if (q.streams.length) {
+      const call = q.streams[0];
+      stream = call.stream;
+      from = typeof call.from === 'string' ? call.from : 'AT_TIMESTAMP';
+      records = await this.readStream({ ...call, count: Math.min(call.count, 1000) }, signal);
+      query = query.replace(/\bstream\s*\([^)]*\)/i, 'records');
+    } else {
+      const sample = await this.sampleFor(cell, cell.notebook, signal, { sql: false });
+      stream = sample.streamName;
+      region = sample.region;
+      records = sample.records;
+    }
+    if (!stream) throw new UserError('Copy as Flink SQL needs the stream the records come from: a sample cell with "stream", or stream(\'name\') in the query.');
+    const columns = await describeRecords(records);
+    return flinkSql({ stream, region, from, columns, query });
   }
 
   private async takeSample(cell: vscode.NotebookCell, notebook: vscode.NotebookDocument, spec: Extract<CellSpec, { kind: 'sample' }>, signal: AbortSignal): Promise<Sample> {
@@ -294,6 +431,29 @@ function reportOutputs(r: TransformReport): vscode.NotebookCellOutput[] {
   const stderr = r.logs.filter((l) => l.stream === 'stderr').map((l) => l.text).join('');
   if (stdout) out.push(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.stdout(stdout)], { kind: 'console' }));
   if (stderr) out.push(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.stderr(stderr)], { kind: 'console' }));
+  return out;
+}
+
+function sqlOutputs(r: SqlCellResult): vscode.NotebookCellOutput[] {
+  const shown = r.truncated ? `the first ${r.rows.length.toLocaleString('en-US')} of ${r.rowCount.toLocaleString('en-US')}` : r.rowCount.toLocaleString('en-US');
+  const loaded = Object.entries(r.tables).map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`).join(', ');
+  const summary = `${shown} row${r.rowCount === 1 ? '' : 's'} · load ${r.timings.loadMs} ms, query ${r.timings.queryMs} ms${loaded ? ` · tables: ${loaded}` : ''}${r.expect ? ` · check "expect: ${r.expect}" ${r.checkFailure ? 'FAILED' : 'passed'}` : ''}`;
+  const chart = chartSpec(r.columns, r.rows);
+  const meta: TransformOutputMetadata = {
+    kind: 'sql',
+    records: r.rowCount,
+    columns: r.columns,
+    ...(chart ? { chart: { x: chart.x, y: chart.y, ...(chart.by ? { by: chart.by } : {}), series: chart.series.map((s) => s.name) } } : {}),
+    ...(r.checkFailure ? { check: r.checkFailure } : {}),
+  };
+  const data = { columns: r.columns, rows: r.rows, rowCount: r.rowCount, truncated: r.truncated, summary };
+  const out = [
+    new vscode.NotebookCellOutput(
+      [vscode.NotebookCellOutputItem.json(data, SQL_RESULT_MIME), vscode.NotebookCellOutputItem.text(`${summary}\n${r.columns.map((c) => c.name).join('\t')}\n${r.rows.slice(0, 20).map((row) => row.map((v) => (v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v))).join('\t')).join('\n')}`)],
+      meta as unknown as Record<string, unknown>,
+    ),
+  ];
+  if (r.checkFailure) out.unshift(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error({ name: 'Check failed', message: r.checkFailure })], { kind: 'error', check: r.checkFailure }));
   return out;
 }
 

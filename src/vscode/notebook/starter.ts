@@ -53,6 +53,21 @@ export function starterNotebook(opts: { streamName?: string; connectionId?: stri
     cells.push(code('json', JSON.stringify({ sample: { file: './sample.jsonl', count: 500 } }, null, 2)));
   }
   cells.push(code('typescript', INLINE_HANDLER));
+  cells.push(
+    md(
+      [
+        'SQL cells query records with DuckDB: `records` is the sample above, `output` the transform above (with `result`,',
+        '`violations` and `pk_<key>`), `stream(\'name\', from => \'TRIM_HORIZON\', count => 10000)` a stream read directly.',
+        'Columns: `arrival_time`, `shard_id`, `partition_key`, `sequence_number`, `size`, then the JSON fields (`a.b` for nested ones).',
+        '',
+        '- Tumbling windows: `tumble(arrival_time, INTERVAL 1 MINUTE)` (or an event-time field), like Flink\'s `TUMBLE`.',
+        '- Hopping windows: `FROM records, UNNEST(hop(arrival_time, INTERVAL 1 MINUTE, INTERVAL 5 MINUTE)) AS t(w) GROUP BY w`.',
+        '- A first line `-- expect: empty` (or `rows`) makes the query a check that fails the cell.',
+      ].join('\n'),
+    ),
+  );
+  cells.push(code('sql', 'SELECT tumble(arrival_time, INTERVAL 1 MINUTE) AS minute, count(*) AS records, sum(size) AS bytes\nFROM records\nGROUP BY minute\nORDER BY minute'));
+  cells.push(code('sql', '-- expect: empty\nSELECT record_id, result, violations FROM output WHERE violations > 0'));
   if (opts.handlerFile) {
     cells.push(md('The handler file from the workspace, with the same sample:'));
     cells.push(code('json', JSON.stringify({ handler: `${opts.handlerFile}#handler`, mode: 'firehose', prefix: '!{partitionKeyFromLambda:key}/' }, null, 2)));

@@ -1,0 +1,216 @@
+/**
+ * SQL over records, on DuckDB (`@duckdb/node-api`, in memory). Each run gets its own database:
+ * the tables it needs are loaded from rows (written as JSON Lines to a private temporary file and
+ * read with `read_json_auto`, which infers the columns, nested structs included), the windowing
+ * macros are defined, the query runs, and the database is closed.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { Row } from './table';
+
+export interface SqlColumn {
+  name: string;
+  /** DuckDB's type name: BIGINT, DOUBLE, VARCHAR, TIMESTAMP, STRUCT(...), ... */
+  type: string;
+}
+
+export interface SqlResult {
+  columns: SqlColumn[];
+  /** Row values as JSON: numbers as numbers (when they fit), timestamps as `YYYY-MM-DD HH:MM:SS[.fff]` (UTC). */
+  rows: unknown[][];
+  /** All rows the query returned (`rows` holds at most `maxRows` of them). */
+  rowCount: number;
+  truncated: boolean;
+  timings: { loadMs: number; queryMs: number };
+}
+
+/** A query that failed, with where (1-based line and column) when the engine says so. */
+export class SqlError extends Error {
+  constructor(message: string, readonly line?: number, readonly column?: number) {
+    super(message);
+    this.name = 'SqlError';
+  }
+  /** "line 2, column 7: …" with the query line and a caret under the place. */
+  describe(query: string): string {
+    if (this.line === undefined) return this.message;
+    const text = query.split(/\r?\n/)[this.line - 1] ?? '';
+    const col = this.column ?? 1;
+    return `Line ${this.line}, column ${col}: ${this.message}\n  ${text}\n  ${' '.repeat(Math.max(0, col - 1))}^`;
+  }
+}
+
+/**
+ * Windowing, the way Flink SQL reads, as macros (DuckDB has no TUMBLE / HOP table functions):
+ * - `tumble(ts, INTERVAL '1' MINUTE)`: the start of the tumbling window holding ts (`time_bucket`);
+ * - `tumble_end(ts, INTERVAL '1' MINUTE)`: its end;
+ * - `hop(ts, slide, size)`: the starts of every hopping window holding ts, a list to `UNNEST`
+ *   (size a multiple of slide).
+ */
+const MACROS = [
+  `CREATE MACRO tumble(ts, size) AS time_bucket(size, ts)`,
+  `CREATE MACRO tumble_end(ts, size) AS time_bucket(size, ts) + size`,
+  `CREATE MACRO hop(ts, slide, size) AS generate_series(time_bucket(slide, ts) - size + slide, time_bucket(slide, ts), slide)`,
+];
+
+/** Rows the column types are first inferred from (DuckDB's default sample size). */
+const INFER_SAMPLE = 20_480;
+
+const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/;
+
+export function isNumericType(type: string): boolean {
+  return NUMERIC.test(type);
+}
+
+export function isTimeType(type: string): boolean {
+  return /^(TIMESTAMP|DATE)/.test(type);
+}
+
+let duckdb: typeof import('@duckdb/node-api') | undefined;
+function engine(): typeof import('@duckdb/node-api') {
+  // Loaded on first use: the native binding is 60+ MB and most sessions never run SQL.
+  return (duckdb ??= require('@duckdb/node-api') as typeof import('@duckdb/node-api'));
+}
+
+/** One in-memory database: load tables, run queries, close. */
+export class SqlSession {
+  private loadMs = 0;
+  private constructor(private readonly instance: DuckDBInstance, private readonly conn: DuckDBConnection) {}
+
+  static async create(): Promise<SqlSession> {
+    const { DuckDBInstance } = engine();
+    // Only what the query needs: no extension downloads, no files but the ones we write.
+    const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+    const conn = await instance.connect();
+    for (const m of MACROS) await conn.run(m);
+    return new SqlSession(instance, conn);
+  }
+
+  /** Loads rows (see table.ts) as table `name`; columns are inferred from every row. */
+  async load(name: string, rows: readonly Row[]): Promise<void> {
+    const t0 = performance.now();
+    const table = quoteIdent(name);
+    if (rows.length === 0) {
+      await this.conn.run(`CREATE OR REPLACE TABLE ${table} (arrival_time TIMESTAMP, shard_id VARCHAR, partition_key VARCHAR, sequence_number VARCHAR, sub_sequence_number BIGINT, size BIGINT)`);
+      this.loadMs += performance.now() - t0;
+      return;
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'kinesis-sql-'));
+    try {
+      const file = join(dir, 'rows.jsonl');
+      const lines: string[] = new Array(rows.length);
+      const keys = new Set<string>();
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i];
+        lines[i] = JSON.stringify(row);
+        for (const k in row) keys.add(k);
+      }
+      writeFileSync(file, lines.join('\n'));
+      const logs = keys.has('_log_ms');
+      const exclude = logs ? '_arrival_ms, _log_ms' : '_arrival_ms';
+      // Typed even when every value is null (a sample without KPL records has no sub-sequence numbers).
+      const replace = `REPLACE (CAST(shard_id AS VARCHAR) AS shard_id, CAST(partition_key AS VARCHAR) AS partition_key, CAST(sequence_number AS VARCHAR) AS sequence_number, CAST(sub_sequence_number AS BIGINT) AS sub_sequence_number, CAST(size AS BIGINT) AS size)`;
+      const create = (sampleSize: number) =>
+        this.conn.run(
+          `CREATE OR REPLACE TABLE ${table} AS SELECT epoch_ms(CAST(_arrival_ms AS BIGINT)) AS arrival_time, * EXCLUDE (${exclude}) ${replace}${logs ? ', epoch_ms(CAST(_log_ms AS BIGINT)) AS log_timestamp' : ''} ` +
+            `FROM read_json_auto('${file.replace(/'/g, "''")}', format = 'newline_delimited', sample_size = ${sampleSize}, maximum_object_size = 67108864)`,
+        );
+      // Types are inferred from the first rows (DuckDB's default sample), which halves the load of
+      // large samples; when a field first appears later, or a later value does not fit the type
+      // inferred, the rows are read again with every row inferred.
+      let complete = false;
+      if (rows.length > INFER_SAMPLE) {
+        try {
+          await create(INFER_SAMPLE);
+          const cols = new Set((await this.conn.runAndReadAll(`SELECT column_name FROM (DESCRIBE ${table})`)).getRows().map((r) => String(r[0])));
+          complete = [...keys].every((k) => k.startsWith('_') || cols.has(k));
+        } catch {
+          complete = false;
+        }
+      }
+      if (!complete) await create(-1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    this.loadMs += performance.now() - t0;
+  }
+
+  async query(sql: string, opts: { maxRows?: number } = {}): Promise<SqlResult> {
+    const maxRows = opts.maxRows ?? 100_000;
+    const t0 = performance.now();
+    let reader;
+    try {
+      reader = await this.conn.runAndReadUntil(sql, maxRows + 1);
+    } catch (e) {
+      throw toSqlError(e, sql);
+    }
+    const types = reader.columnTypes().map(String);
+    const columns = reader.columnNames().map((name, i) => ({ name, type: types[i] }));
+    let all = reader.getRowsJson() as unknown[][];
+    let rowCount = all.length;
+    if (!reader.done) {
+      // Count the rest without holding it.
+      while (!reader.done) {
+        await reader.readUntil(reader.currentRowCount + 100_000);
+      }
+      rowCount = reader.currentRowCount;
+    }
+    const truncated = rowCount > maxRows;
+    if (all.length > maxRows) all = all.slice(0, maxRows);
+    const numeric = columns.map((c) => isNumericType(c.type));
+    const rows = all.map((r) => r.map((v, i) => (numeric[i] && typeof v === 'string' && v !== '' && Number.isFinite(Number(v)) ? Number(v) : v)));
+    return { columns, rows, rowCount, truncated, timings: { loadMs: Math.round(this.loadMs), queryMs: Math.round(performance.now() - t0) } };
+  }
+
+  close(): void {
+    try {
+      this.conn.closeSync();
+    } catch {
+      /* already closed */
+    }
+    try {
+      this.instance.closeSync();
+    } catch {
+      /* already closed */
+    }
+  }
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/**
+ * DuckDB's errors say where: "LINE 2: where cty = 1" with a caret line under it. The line is
+ * shown cut to a window ("...") around the place; find that window in the query to get the column.
+ */
+export function toSqlError(e: unknown, sql: string): SqlError {
+  const raw = e instanceof Error ? e.message : String(e);
+  const [first, ...rest] = raw.split('\n');
+  const lineIdx = rest.findIndex((l) => /^LINE \d+: /.test(l));
+  let message = first.trim();
+  // The binder lists candidate columns on the next lines: keep them, they say what to do.
+  const hints = rest.slice(0, lineIdx < 0 ? rest.length : lineIdx).map((l) => l.trim()).filter(Boolean);
+  if (hints.length) message += ' ' + hints.join(' ');
+  if (lineIdx < 0) return new SqlError(message);
+  const m = /^LINE (\d+): (.*)$/.exec(rest[lineIdx])!;
+  const line = Number(m[1]);
+  const shown = m[2];
+  const caret = (rest[lineIdx + 1] ?? '').indexOf('^');
+  const prefix = `LINE ${m[1]}: `.length;
+  let column: number | undefined;
+  if (caret >= prefix) {
+    let offset = caret - prefix;
+    let snippet = shown;
+    if (snippet.startsWith('...')) {
+      snippet = snippet.slice(3);
+      offset -= 3;
+    }
+    if (snippet.endsWith('...')) snippet = snippet.slice(0, -3);
+    const text = sql.split(/\r?\n/)[line - 1] ?? '';
+    const at = text.indexOf(snippet);
+    column = (at >= 0 ? at : 0) + offset + 1;
+  }
+  return new SqlError(message, line, column);
+}
