@@ -92,7 +92,12 @@ function rendererRssMb(): number | undefined {
     const ours = new Set(roots);
     for (let changed = true; changed;) {
       changed = false;
-      for (const p of procs) if (!ours.has(p.pid) && ours.has(p.ppid)) (ours.add(p.pid), (changed = true));
+      for (const p of procs) {
+        if (!ours.has(p.pid) && ours.has(p.ppid)) {
+          ours.add(p.pid);
+          changed = true;
+        }
+      }
     }
     const kb = procs.filter((p) => ours.has(p.pid) && p.args.includes('--type=renderer')).reduce((a, p) => a + p.rss, 0);
     return kb ? kb / 1024 : undefined;

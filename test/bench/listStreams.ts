@@ -15,12 +15,6 @@ const STREAMS = Number(process.env.BENCH_STREAMS ?? 2000);
 const PAGE = 100;
 const RUNS = 5;
 
-async function time(fn: () => Promise<unknown>): Promise<number> {
-  const t = performance.now();
-  await fn();
-  return performance.now() - t;
-}
-
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
@@ -42,7 +36,7 @@ async function main(): Promise<void> {
   const detailsFirst: number[] = [];
   const detailsDone: number[] = [];
   const r = { oursFirst: [] as number[], oursAll: [] as number[], sdkFirst: [] as number[], sdkAll: [] as number[], naiveFirst: [] as number[], naiveAll: [] as number[] };
-  let counts = { ours: 0, sdk: 0, naive: 0 };
+  const counts = { ours: 0, sdk: 0, naive: 0 };
   for (let run = 0; run < RUNS; run++) {
     // ours
     {

@@ -1,5 +1,4 @@
 import * as assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { openDemoWorkbench, Workbench } from './harness';
 
