@@ -4,6 +4,7 @@
  * and notebook outputs, and an SDK message may quote a credential.
  */
 import { redact } from './redact';
+import { NETWORK_ERROR_CODES } from './retry';
 
 export interface FriendlyError {
   message: string;
@@ -53,7 +54,7 @@ function describeUnredacted(err: unknown, ctx: ErrorContext): FriendlyError {
   if (name === 'AbortError' || /aborted/i.test(raw) && name === 'AbortError') {
     return { message: `${what}: cancelled.`, code: name };
   }
-  if (['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN'].includes(sysCode ?? '') ||
+  if (NETWORK_ERROR_CODES.has(sysCode ?? '') ||
       /ECONNREFUSED|ENOTFOUND|socket hang up|ECONNRESET/.test(raw)) {
     return {
       message: `${what}: the endpoint${ctx.endpoint ? ' ' + ctx.endpoint : ''} is not reachable (${sysCode ?? raw}).`,

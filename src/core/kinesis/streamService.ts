@@ -6,7 +6,6 @@ import {
   DescribeStreamSummaryCommand,
   IncreaseStreamRetentionPeriodCommand,
   KinesisClient,
-  ListShardsCommand,
   ListStreamConsumersCommand,
   ListStreamsCommand,
   ListTagsForStreamCommand,
@@ -19,6 +18,10 @@ import {
 import { ConsumerInfo, ShardInfo, StreamPage, StreamSummary } from './model';
 import { check, mergeProblem, retentionProblem, shardCountProblem, splitKeyProblem, streamNameProblem, tagProblem } from './validation';
 import { UserError } from '../aws/errors';
+import { sleep } from '../async';
+/** Also here for older callers (the end-to-end tests import it from this module). */
+export { sleep } from '../async';
+import { listAllShards } from './shards';
 
 export interface CallOptions {
   abortSignal?: AbortSignal;
@@ -87,18 +90,9 @@ export class StreamService {
   }
 
   async listShards(name: string, opts: CallOptions = {}): Promise<ShardInfo[]> {
-    const shards: Shard[] = [];
-    let token: string | undefined;
-    do {
-      const out = await this.client.send(
-        new ListShardsCommand(token ? { NextToken: token } : { StreamName: name }),
-        opts,
-      );
-      shards.push(...(out.Shards ?? []));
-      token = out.NextToken;
-    } while (token);
-    return shards.map(toShardInfo);
+    return (await listAllShards(this.client, name, opts)).map(toShardInfo);
   }
+
 
   async listConsumers(streamArn: string, opts: CallOptions = {}): Promise<ConsumerInfo[]> {
     const consumers: ConsumerInfo[] = [];
@@ -201,19 +195,4 @@ export function toShardInfo(s: Shard): ShardInfo {
     adjacentParentShardId: s.AdjacentParentShardId,
     closed: Boolean(s.SequenceNumberRange?.EndingSequenceNumber),
   };
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal!.reason ?? new Error('aborted'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -22,6 +22,7 @@ import { KinesisClient, PutRecordCommand, PutRecordsCommand, PutRecordsRequestEn
 import { StreamService } from '../kinesis/streamService';
 import { Aggregator, DEFAULT_AGGREGATE_BYTES, Flushed, hashKeyOf, ShardRange } from './aggregation';
 import { describeError, UserError } from '../aws/errors';
+import { isPermanent, isRetryable, isThrottle } from '../aws/retry';
 import {
   InputProblem,
   MAX_BYTES_PER_CALL,
@@ -33,6 +34,7 @@ import {
   toUndelivered,
 } from './records';
 import { UndeliveredLimits, UndeliveredList } from './undelivered';
+import type { ProduceProgress, ShardTotals } from './progress';
 
 export interface ProducerOptions {
   streamName: string;
@@ -72,39 +74,7 @@ export interface ProducerOptions {
   undeliveredInMemory?: UndeliveredLimits;
 }
 
-export interface ShardTotals {
-  records: number;
-  bytes: number;
-}
-
-export interface ProduceProgress {
-  elapsedMs: number;
-  /** Records taken from the source (valid ones). */
-  read: number;
-  /** Records acknowledged by Kinesis. */
-  sent: number;
-  /** Data bytes acknowledged. */
-  bytesSent: number;
-  /** Times a record was queued again after a failed attempt. */
-  retried: number;
-  /** Times the shard map was read again because an aggregate landed in another shard. */
-  shardMapRefreshes: number;
-  /** Whole calls that were throttled or failed and retried. */
-  callsFailed: number;
-  calls: number;
-  /** Records given up after retries (or stopped before sending). */
-  undelivered: number;
-  /** Invalid input skipped or stopped at. */
-  rejected: number;
-  inFlight: number;
-  /** Read, not yet sent nor given up. */
-  pending: number;
-  recordsPerSecond: number;
-  bytesPerSecond: number;
-  shards: Record<string, ShardTotals>;
-  expectedTotal?: number;
-  durationMs?: number;
-}
+export type { ProduceProgress, ShardTotals } from './progress';
 
 export interface ProduceResult extends ProduceProgress {
   status: 'completed' | 'stopped' | 'failed';
@@ -133,28 +103,6 @@ interface Pending {
   notBefore: number;
   lastError?: string;
 }
-
-const RETRYABLE_ENTRY_CODES = new Set(['ProvisionedThroughputExceededException', 'InternalFailure', 'KMSThrottlingException', 'ServiceUnavailable', 'ThrottlingException']);
-const FATAL_CALL_ERRORS = new Set([
-  'ResourceNotFoundException',
-  'AccessDeniedException',
-  'AccessDenied',
-  'InvalidArgumentException',
-  'ValidationException',
-  'UnrecognizedClientException',
-  'InvalidSignatureException',
-  'SignatureDoesNotMatch',
-  'ExpiredTokenException',
-  'ExpiredToken',
-  'CredentialsProviderError',
-  'KMSAccessDeniedException',
-  'KMSDisabledException',
-  'KMSInvalidStateException',
-  'KMSNotFoundException',
-  'KMSOptInRequired',
-  'UnknownOperationException',
-]);
-const THROTTLE_ERRORS = new Set(['ProvisionedThroughputExceededException', 'LimitExceededException', 'ThrottlingException', 'KMSThrottlingException', 'RequestLimitExceeded']);
 
 const MAX_PROBLEMS_KEPT = 1000;
 
@@ -608,8 +556,8 @@ export class Producer {
           if (p.predictedShard && r.ShardId && r.ShardId !== p.predictedShard) this.wrongShard(p, r.ShardId);
           else this.succeeded(p, r.ShardId ?? 'unknown');
         } else if (r?.ErrorCode) {
-          if (THROTTLE_ERRORS.has(r.ErrorCode)) throttled++;
-          this.failed(p, `${r.ErrorCode}${r.ErrorMessage ? ': ' + r.ErrorMessage : ''}`, RETRYABLE_ENTRY_CODES.has(r.ErrorCode));
+          if (isThrottle(r.ErrorCode)) throttled++;
+          this.failed(p, `${r.ErrorCode}${r.ErrorMessage ? ': ' + r.ErrorMessage : ''}`, isRetryable(r.ErrorCode));
         } else {
           this.failed(p, 'The reply had no result for this record.', true);
         }
@@ -620,7 +568,7 @@ export class Producer {
       this.consecutiveCallFailures++;
       const f = describeError(err, { operation: 'put records', stream: this.o.streamName });
       const name = f.code ?? 'Error';
-      if (FATAL_CALL_ERRORS.has(name)) {
+      if (isPermanent(name)) {
         for (const p of batch) this.giveUp(p, f.message);
         this.stop('failed', f.action ? `${f.message} ${f.action}` : f.message);
       } else {

@@ -25,10 +25,12 @@ import {
   GetShardIteratorCommand,
   GetShardIteratorCommandInput,
   KinesisClient,
-  ListShardsCommand,
   Shard,
 } from '@aws-sdk/client-kinesis';
 import type { RawRecord, ShardProgress, StartPosition } from './types';
+import { Emitter, Listener, Semaphore, sleep } from '../async';
+import { errorName, isThrottle, isTransient } from '../aws/retry';
+import { listAllShards } from '../kinesis/shards';
 
 export interface StreamReaderOptions {
   client: KinesisClient;
@@ -78,33 +80,6 @@ export interface ReaderStats {
   duplicatesDropped: number;
 }
 
-type Listener<T> = (value: T) => void;
-
-class Emitter<T> {
-  private listeners: Listener<T>[] = [];
-  /** `report` gets what a listener throws (the reader goes on). */
-  constructor(private readonly report: (e: unknown) => void) {}
-  on(fn: Listener<T>): () => void {
-    this.listeners.push(fn);
-    return () => {
-      this.listeners = this.listeners.filter((l) => l !== fn);
-    };
-  }
-  fire(value: T): void {
-    for (const l of [...this.listeners]) {
-      try {
-        l(value);
-      } catch (e) {
-        // A listener's failure must not break the reader, nor go unseen.
-        this.report(e);
-      }
-    }
-  }
-  get size(): number {
-    return this.listeners.length;
-  }
-}
-
 interface ShardState {
   shardId: string;
   parents: string[];
@@ -132,29 +107,8 @@ type StartSpec =
   | { type: 'AT_SEQUENCE_NUMBER' | 'AFTER_SEQUENCE_NUMBER'; sequenceNumber: string }
   | { type: 'SKIP' };
 
-const THROTTLE = new Set(['ProvisionedThroughputExceededException', 'LimitExceededException', 'KMSThrottlingException', 'ThrottlingException', 'TooManyRequestsException']);
-const TRANSIENT_SERVER = new Set(['InternalFailure', 'InternalFailureException', 'ServiceUnavailable', 'ServiceUnavailableException', 'InternalServerError', 'TimeoutError', 'RequestTimeout']);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'UND_ERR_SOCKET']);
-
-function errName(e: unknown): string {
-  const x = e as { name?: string; code?: string; Code?: string; cause?: { code?: string } };
-  if (x?.code && NETWORK_CODES.has(x.code)) return x.code;
-  if (x?.cause?.code && NETWORK_CODES.has(x.cause.code)) return x.cause.code;
-  return x?.name && x.name !== 'Error' ? x.name : x?.code ?? x?.Code ?? 'Error';
-}
-
-export function isThrottle(e: unknown): boolean {
-  return THROTTLE.has(errName(e));
-}
-
-export function isTransient(e: unknown): boolean {
-  const name = errName(e);
-  if (NETWORK_CODES.has(name) || TRANSIENT_SERVER.has(name)) return true;
-  const msg = e instanceof Error ? e.message : String(e);
-  if (/socket hang up|ECONNREFUSED|ECONNRESET|EPIPE|network|timed? ?out/i.test(msg)) return true;
-  const status = (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-  return typeof status === 'number' && status >= 500;
-}
+export { isThrottle, isTransient } from '../aws/retry';
+const errName = errorName;
 
 function isAbort(e: unknown, signal: AbortSignal): boolean {
   return signal.aborted || errName(e) === 'AbortError';
@@ -166,37 +120,8 @@ class StoppedError extends Error {
     this.name = 'AbortError';
   }
 }
+const stopped = () => new StoppedError();
 
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new StoppedError());
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new StoppedError());
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-class Semaphore {
-  private waiting: (() => void)[] = [];
-  private active = 0;
-  constructor(private readonly max: number) {}
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.active >= this.max) await new Promise<void>((r) => this.waiting.push(r));
-    this.active++;
-    try {
-      return await fn();
-    } finally {
-      this.active--;
-      this.waiting.shift()?.();
-    }
-  }
-}
 
 export class StreamReader {
   private readonly opts: Required<Omit<StreamReaderOptions, 'shardIds' | 'abortSignal'>> & Pick<StreamReaderOptions, 'shardIds' | 'abortSignal'>;
@@ -461,20 +386,10 @@ export class StreamReader {
     if (added) this.scheduleProgress();
   }
 
-  private async listShards(): Promise<Shard[]> {
-    const out: Shard[] = [];
-    let token: string | undefined;
-    do {
-      this.stats.listShardsCalls++;
-      const res = await this.opts.client.send(
-        new ListShardsCommand(token ? { NextToken: token } : { StreamName: this.opts.streamName }),
-        { abortSignal: this.signal },
-      );
-      out.push(...(res.Shards ?? []));
-      token = res.NextToken;
-    } while (token);
-    return out;
+  private listShards(): Promise<Shard[]> {
+    return listAllShards(this.opts.client, this.opts.streamName, { abortSignal: this.signal, onCall: () => this.stats.listShardsCalls++ });
   }
+
 
   /**
    * Runs fn, retrying throttles and transient (network, 5xx) errors with full-jitter backoff, for as
@@ -511,7 +426,7 @@ export class StreamReader {
         const n = attempt + (shard && !throttled ? shard.failures - 1 : 0);
         const cap = Math.min(this.opts.backoffMaxMs, this.opts.backoffBaseMs * 2 ** Math.min(n, 10));
         attempt++;
-        await delay(Math.random() * cap + (throttled ? this.opts.minCallIntervalMs : 0), this.signal);
+        await sleep(Math.random() * cap + (throttled ? this.opts.minCallIntervalMs : 0), this.signal, stopped);
         if (!throttled && shard) throw new NeedNewIterator(e);
       }
     }
@@ -561,7 +476,7 @@ export class StreamReader {
       while (iterator) {
         await this.gate();
         const wait = Math.max(nextAllowed, lastCall + this.opts.minCallIntervalMs) - Date.now();
-        if (wait > 0) await delay(wait, this.signal);
+        if (wait > 0) await sleep(wait, this.signal, stopped);
         lastCall = Date.now();
         let out: GetRecordsCommandOutput;
         try {

@@ -9,7 +9,7 @@
  * - anything else: the line itself is the record's data (a JSON Lines file of events).
  */
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { sleep } from '../kinesis/streamService';
+import { sleep } from '../async';
 import { readAll } from '../records/reader';
 import type { StartPosition } from '../records/types';
 import type { SampleRecord } from './sampleRecord';
