@@ -2,15 +2,16 @@
  * The record inspector's message protocol between the extension host (which runs the reader,
  * decoders and filters and holds the records) and the webview (which shows a window of them).
  *
- * - The webview posts `ready` first; the host answers with `init`.
- * - Requests carry an `id`; the host answers each with exactly one `reply` of the same id
- *   (`ok: false` with a plain-words `error` when it failed).
+ * Over the shared kit (./rpc): the webview posts `ready` first, the host answers with `init`;
+ * each request gets exactly one `reply` of the same id (`ok: false` with a plain-words `error`).
  * - The host never sends credentials: only stream/shard names, record data and statistics.
  * - Record content travels as strings and is rendered as text (textContent), never as HTML.
  *
  * Shared by both sides: no imports of `vscode`, Node or DOM APIs here.
  */
-import type { DecodingKind, ShardProgress, StartPosition } from '../core/records/types';
+import type { DecodedRecord, DecodingKind, ShardProgress, StartPosition } from '../core/records/types';
+import { UserError } from '../core/aws/errors';
+import type { HostToWebview as HostMessage, Protocol, WebviewToHost as WebviewMessage } from './rpc';
 
 export type { DecodingKind, ShardProgress, StartPosition };
 
@@ -92,15 +93,7 @@ export interface RecordDetail {
   /** More than one record when a forced decoding yields several (KPL, CloudWatch Logs). */
   parts?: number;
   /** A CloudWatch Logs subscription payload: its header and events (first 2,000), shown as rows. */
-  cloudWatchLogs?: {
-    messageType: string;
-    owner?: string;
-    logGroup: string;
-    logStream: string;
-    subscriptionFilters?: string[];
-    events: { id: string; timestamp: number; message: string }[];
-    totalEvents: number;
-  };
+  cloudWatchLogs?: NonNullable<DecodedRecord['cloudWatchLogs']> & { totalEvents: number };
 }
 
 export interface InspectorStatus {
@@ -154,24 +147,18 @@ export interface ReplyResults {
   sendToNotebook: { sent: number; of: number };
 }
 
-/** Messages the webview posts to the host. */
-export type WebviewToHost =
-  | { type: 'ready' }
+/** Fire-and-forget messages the webview posts to the host. */
+export type InspectorCommand =
   | { type: 'start'; options: InspectorOptions }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'stop' }
   | { type: 'clear' }
   | { type: 'setSort'; order: SortOrder }
-  | { type: 'refreshShards' }
-  | InspectorRequest;
+  | { type: 'refreshShards' };
 
-export type ReplyMessage = {
-  [K in keyof ReplyResults]: { type: 'reply'; id: number; request: K; ok: true; result: ReplyResults[K] };
-}[keyof ReplyResults] | { type: 'reply'; id: number; request: InspectorRequest['type']; ok: false; error: string };
-
-/** Messages the host posts to the webview. */
-export type HostToWebview =
+/** Messages the host posts to the webview (besides replies). */
+export type InspectorEvent =
   | {
       type: 'init';
       connectionId: string;
@@ -191,8 +178,18 @@ export type HostToWebview =
   | { type: 'status'; status: InspectorStatus }
   | { type: 'stats'; stats: InspectorStats }
   | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string }
-  | { type: 'selectShard'; shardId: string }
-  | ReplyMessage;
+  | { type: 'selectShard'; shardId: string };
+
+export interface InspectorProtocol extends Protocol {
+  requests: InspectorRequest;
+  results: ReplyResults;
+  commands: InspectorCommand;
+  events: InspectorEvent;
+}
+
+/** The messages each way (the benchmark's test double speaks them). */
+export type WebviewToHost = WebviewMessage<InspectorProtocol>;
+export type HostToWebview = HostMessage<InspectorProtocol>;
 
 /** What the webview persists with setState, and the serializer restores a panel from. */
 export interface InspectorPanelState {
@@ -206,4 +203,71 @@ export interface InspectorPanelState {
 export function isInspectorPanelState(v: unknown): v is InspectorPanelState {
   const s = v as InspectorPanelState;
   return !!s && typeof s === 'object' && typeof s.connectionId === 'string' && typeof s.streamName === 'string';
+}
+
+// ---- checks of what the webview sends (it is input: keep only well-formed fields) ----
+
+function str(v: unknown, max = 10_000): string | undefined {
+  return typeof v === 'string' && v.length <= max ? v : undefined;
+}
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+export function sanitizeFilter(f: InspectorFilter | undefined): InspectorFilter {
+  const out: InspectorFilter = {};
+  if (!f || typeof f !== 'object') return out;
+  const pk = str(f.partitionKey, 256);
+  if (pk) out.partitionKey = pk;
+  if (Array.isArray(f.shards)) {
+    const ids = f.shards.filter((s): s is string => typeof s === 'string' && s.length < 200);
+    if (ids.length) out.shards = ids;
+  }
+  const from = num(f.from);
+  const to = num(f.to);
+  if (from !== undefined) out.from = from;
+  if (to !== undefined) out.to = to;
+  const t = str(f.text, 1000);
+  if (t) out.text = t;
+  const j = str(f.jmespath, 4000);
+  if (j?.trim()) out.jmespath = j;
+  return out;
+}
+
+/** Where to start reading, checked; throws a UserError that says what is missing. */
+export function sanitizeOptions(o: InspectorOptions | undefined): InspectorOptions {
+  const shards = Array.isArray(o?.shards) ? o!.shards.filter((s): s is string => typeof s === 'string') : [];
+  const p = o?.position;
+  let position: InspectorOptions['position'] = { type: 'LATEST' };
+  switch (p?.type) {
+    case 'TRIM_HORIZON':
+      position = { type: 'TRIM_HORIZON' };
+      break;
+    case 'AT_TIMESTAMP': {
+      const ts = num(p.timestamp);
+      if (ts === undefined) throw new UserError('Choose the date and time to start at.');
+      position = { type: 'AT_TIMESTAMP', timestamp: ts };
+      break;
+    }
+    case 'AT_SEQUENCE_NUMBER':
+    case 'AFTER_SEQUENCE_NUMBER': {
+      const seq = str(p.sequenceNumber, 128);
+      const shardId = str(p.shardId, 128);
+      if (!seq || !/^\d+$/.test(seq) || !shardId) throw new UserError('A sequence-number start needs the shard and a sequence number (digits).');
+      position = { type: p.type, sequenceNumber: seq, shardId };
+      break;
+    }
+  }
+  return { position, shards: shards.length ? shards : 'all' };
+}
+
+/** The sort order a webview asked for. */
+export function sanitizeSort(v: unknown): SortOrder {
+  return v === 'desc' ? 'desc' : 'asc';
+}
+
+/** A decoding a webview asked for: one of the known ones, else auto. */
+export function sanitizeDecoding(v: unknown): DecodingChoice {
+  return DECODING_CHOICES.includes(v as DecodingChoice) ? (v as DecodingChoice) : 'auto';
 }

@@ -1,19 +1,22 @@
 /**
- * Messages between the producer panel (webview/producer) and the extension host
- * (src/vscode/producer). The webview posts `ready` first; requests carry an id and get one
- * `reply` with the same id. No credentials ever cross this boundary.
+ * The producer panel's protocol (webview/producer and src/vscode/producer) over the shared kit
+ * (./rpc): requests, what each replies, commands, events, and the input checks the host runs on
+ * what the webview sends. Types come from the core producer, never copied. No credentials ever
+ * cross this boundary.
  */
+import type { ProduceProgress } from '../core/producer/progress';
+import type { PartitionKeySpec } from '../core/producer/partitionKey';
+import { MAX_PARTITION_KEY_LENGTH, MAX_RECORD_BYTES } from '../core/producer/limits';
+import { UserError } from '../core/aws/errors';
+import type { Protocol } from './rpc';
 
 export const PRODUCER_VIEW_TYPE = 'kinesis.producer';
 
 export type DataFormat = 'text' | 'json' | 'base64';
 export type FileFormatId = 'jsonl' | 'json' | 'csv' | 'text' | 'undelivered';
 
-export type KeySpec =
-  | { type: 'random' }
-  | { type: 'fixed'; value: string }
-  | { type: 'field'; field: string }
-  | { type: 'template'; template: string };
+/** How a record gets its partition key: the core's own type. */
+export type KeySpec = PartitionKeySpec;
 
 export type Amount = { type: 'count'; count: number } | { type: 'duration'; seconds: number } | { type: 'untilStopped' };
 
@@ -42,28 +45,8 @@ export interface TemplateInfo {
   partitionKey: KeySpec;
 }
 
-export interface ShardTotalsInfo {
-  records: number;
-  bytes: number;
-}
-
-export interface ProgressInfo {
-  elapsedMs: number;
-  read: number;
-  sent: number;
-  bytesSent: number;
-  retried: number;
-  callsFailed: number;
-  undelivered: number;
-  rejected: number;
-  inFlight: number;
-  pending: number;
-  recordsPerSecond: number;
-  bytesPerSecond: number;
-  shards: Record<string, ShardTotalsInfo>;
-  expectedTotal?: number;
-  durationMs?: number;
-}
+/** The engine's progress, as it reports it. */
+export type ProgressInfo = ProduceProgress;
 
 export interface ResultInfo extends ProgressInfo {
   status: 'completed' | 'stopped' | 'failed';
@@ -110,27 +93,29 @@ export interface ProducerReplyResults {
   saveUndelivered: { path: string } | undefined;
 }
 
-export type WebviewToHost =
-  | { type: 'ready' }
+export type ProducerCommand =
   | { type: 'start'; source: RunSource; settings: RunSettings }
   | { type: 'stop' }
-  | { type: 'resend'; settings: RunSettings }
-  | ProducerRequest;
+  | { type: 'resend'; settings: RunSettings };
 
-export type HostToWebview =
+export type ProducerEvent =
   | { type: 'init'; streamName: string; connectionId: string; connectionLabel: string; templates: TemplateInfo[]; hasWorkspace: boolean }
-  | { type: 'reply'; id: number; ok: true; result: unknown }
-  | { type: 'reply'; id: number; ok: false; error: string }
   | { type: 'runState'; state: RunState; source?: RunSource['type'] }
   | { type: 'progress'; progress: ProgressInfo }
   | { type: 'result'; result: ResultInfo }
   | { type: 'runError'; message: string };
 
-/** Limits the panel checks as you type (the host checks again). */
+export interface ProducerProtocol extends Protocol {
+  requests: ProducerRequest;
+  results: ProducerReplyResults;
+  commands: ProducerCommand;
+  events: ProducerEvent;
+}
+
+/** Limits the panel checks as you type (the host checks again): the core's own. */
 export const LIMITS = {
-  maxRecordBytes: 1024 * 1024,
-  maxPartitionKeyLength: 256,
-  maxHashKey: '340282366920938463463374607431768211455',
+  maxRecordBytes: MAX_RECORD_BYTES,
+  maxPartitionKeyLength: MAX_PARTITION_KEY_LENGTH,
 };
 
 /** What the webview keeps in its state so that the panel can be restored after a reload. */
@@ -142,4 +127,44 @@ export interface ProducerPanelTarget {
 export function isProducerPanelTarget(v: unknown): v is ProducerPanelTarget {
   const t = v as ProducerPanelTarget | undefined;
   return !!t && typeof t.connectionId === 'string' && typeof t.streamName === 'string';
+}
+
+// ---- checks of what the webview sends (it is input: take only the fields we know, with sane bounds) ----
+
+export function sanitizeKey(k: KeySpec | undefined): KeySpec {
+  if (!k || typeof k !== 'object') return { type: 'random' };
+  switch (k.type) {
+    case 'fixed':
+      return { type: 'fixed', value: String(k.value ?? '') };
+    case 'field':
+      return { type: 'field', field: String(k.field ?? '') };
+    case 'template':
+      return { type: 'template', template: String(k.template ?? '') };
+    default:
+      return { type: 'random' };
+  }
+}
+
+export function sanitizeSettings(s: RunSettings): RunSettings {
+  const rate = Number(s?.rate ?? 0);
+  if (!Number.isFinite(rate) || rate < 0) throw new UserError('The rate is a number of records per second (0 for as fast as the stream accepts).');
+  let amount: RunSettings['amount'];
+  const a = s?.amount;
+  if (a?.type === 'count') {
+    const n = Math.floor(Number(a.count));
+    if (!Number.isFinite(n) || n < 1) throw new UserError('The count is a whole number of records above 0.');
+    amount = { type: 'count', count: n };
+  } else if (a?.type === 'duration') {
+    const secs = Number(a.seconds);
+    if (!Number.isFinite(secs) || secs <= 0) throw new UserError('The duration is a number of seconds above 0.');
+    amount = { type: 'duration', seconds: secs };
+  } else {
+    amount = { type: 'untilStopped' };
+  }
+  return { amount, rate, ordered: !!s?.ordered, aggregate: !!s?.aggregate, onInvalid: s?.onInvalid === 'skip' ? 'skip' : 'stop' };
+}
+
+/** A preview's record count: 1 to 20, 5 when the webview sent nonsense. */
+export function sanitizePreviewCount(n: unknown): number {
+  return Math.max(1, Math.min(20, Math.floor(Number(n)) || 5));
 }

@@ -1,5 +1,5 @@
 import type { InspectorStats } from '../../src/protocol/inspector';
-import { formatBytes, nf } from './dom';
+import { formatBytes, nf } from '../shared/format';
 import { shortShard } from './table';
 
 /** Small hand-drawn canvas charts coloured from the VS Code theme variables. */

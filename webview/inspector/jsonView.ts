@@ -1,4 +1,4 @@
-import { h } from './dom';
+import { h } from '../shared/dom';
 
 const MAX_NODES = 20000;
 

@@ -1,5 +1,6 @@
 import type { RowSummary, SortOrder } from '../../src/protocol/inspector';
-import { formatTime, h, nf, text } from './dom';
+import { h, text } from '../shared/dom';
+import { formatTime, nf } from '../shared/format';
 
 export const ROW_HEIGHT = 22;
 const OVERSCAN = 120;

@@ -3,6 +3,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { MAX_HASH_KEY } from '../kinesis/hashKeys';
+import { MAX_PARTITION_KEY_LENGTH, MAX_RECORD_BYTES } from './limits';
+import { formatBytes } from '../format';
 
 /** One record to put. */
 export interface ProduceRecord {
@@ -22,11 +24,7 @@ export interface InputProblem {
   message: string;
 }
 
-export const MAX_RECORDS_PER_CALL = 500;
-export const MAX_BYTES_PER_CALL = 5 * 1024 * 1024;
-/** Data plus partition key, in bytes. */
-export const MAX_RECORD_BYTES = 1024 * 1024;
-export const MAX_PARTITION_KEY_LENGTH = 256;
+export { MAX_BYTES_PER_CALL, MAX_PARTITION_KEY_LENGTH, MAX_RECORD_BYTES, MAX_RECORDS_PER_CALL } from './limits';
 
 const encoder = new TextEncoder();
 
@@ -69,11 +67,7 @@ export function truncate(s: string, n: number): string {
   return s.length > n ? s.slice(0, n - 1) + '…' : s;
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${(n / 1024 / 1024).toFixed(2)} MiB`;
-}
+export { formatBytes } from '../format';
 
 /** A record that could not be delivered, as one line of a JSON Lines file that can be re-sent. */
 export interface UndeliveredRecord {

@@ -1,11 +1,11 @@
-import * as vscode from 'vscode';
-import { INSPECTOR_VIEW_TYPE, isInspectorPanelState } from '../../protocol/inspector';
+import { isInspectorPanelState, sanitizeFilter, sanitizeOptions, sanitizeSort } from '../../protocol/inspector';
 import type { ExtensionServices } from '../services';
-import { InspectorPanel, sanitizeFilter, sanitizeOptions } from './panel';
-import { webviewRoots } from '../webviewHtml';
+import { INSPECTOR_PANEL, InspectorPanel } from './panel';
+import { WebviewPanelHost } from '../webviewPanelHost';
 
 export { InspectorPanel } from './panel';
 export { InspectorModel } from './model';
+export { InspectorSession } from './session';
 
 /** Test hooks the integration tests read through the extension API's `hooks.inspector`. */
 export interface InspectorHooks {
@@ -24,33 +24,19 @@ export function registerInspector(services: ExtensionServices, hooks?: Record<st
     return panel.key;
   });
 
-  services.context.subscriptions.push(
-    vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, {
-      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
-        const connection = isInspectorPanelState(state) ? await services.connections.get(state.connectionId) : undefined;
-        if (!isInspectorPanelState(state) || !connection) {
-          // Nothing to restore it from (the connection was removed): close it rather than show an empty panel.
-          panel.dispose();
-          return;
-        }
-        panel.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(services.context.extensionUri) };
-        let options;
-        try {
-          options = state.options ? sanitizeOptions(state.options) : undefined;
-        } catch {
-          options = undefined;
-        }
-        new InspectorPanel(services, panel, {
-          connection,
-          streamName: state.streamName,
-          options,
-          filter: sanitizeFilter(state.filter),
-          sort: state.sort === 'desc' ? 'desc' : 'asc',
-        });
-      },
-    }),
-    { dispose: () => [...InspectorPanel.panels.values()].forEach((p) => p.dispose()) },
-  );
+  // Nothing to restore it from (the connection was removed): the kit closes it rather than show an empty panel.
+  WebviewPanelHost.registerKind(services, INSPECTOR_PANEL, InspectorPanel.panels, async (panel, state) => {
+    const connection = isInspectorPanelState(state) ? await services.connections.get(state.connectionId) : undefined;
+    if (!isInspectorPanelState(state) || !connection) return false;
+    let options;
+    try {
+      options = state.options ? sanitizeOptions(state.options) : undefined;
+    } catch {
+      options = undefined;
+    }
+    new InspectorPanel(services, panel, { connection, streamName: state.streamName, options, filter: sanitizeFilter(state.filter), sort: sanitizeSort(state.sort) });
+    return true;
+  });
 
   const inspectorHooks: InspectorHooks = { panels: InspectorPanel.panels };
   if (hooks) hooks.inspector = inspectorHooks;

@@ -1,8 +1,7 @@
-import * as vscode from 'vscode';
 import type { ExtensionServices } from '../services';
-import { ProducerPanel } from './panel';
-import { isProducerPanelTarget, PRODUCER_VIEW_TYPE } from '../../protocol/producer';
-import { webviewRoots } from '../webviewHtml';
+import { PRODUCER_PANEL, ProducerPanel } from './panel';
+import { isProducerPanelTarget } from '../../protocol/producer';
+import { WebviewPanelHost } from '../webviewPanelHost';
 
 export { ProducerPanel } from './panel';
 
@@ -21,22 +20,14 @@ export function registerProducer(services: ExtensionServices, hooks?: Record<str
     if (!ref) return undefined;
     return ProducerPanel.open(services, { connection: ref.connection, streamName: ref.streamName }).key;
   });
-  services.context.subscriptions.push(
-    // After a window reload the panel comes back on the same stream (its forms are in the webview's state).
-    vscode.window.registerWebviewPanelSerializer(PRODUCER_VIEW_TYPE, {
-      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
-        const target = (state as { target?: unknown } | undefined)?.target;
-        const connection = isProducerPanelTarget(target) ? await services.connections.get(target.connectionId) : undefined;
-        if (!isProducerPanelTarget(target) || !connection) {
-          panel.dispose();
-          return;
-        }
-        panel.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(services.context.extensionUri) };
-        new ProducerPanel(services, panel, { connection, streamName: target.streamName });
-      },
-    }),
-    { dispose: () => [...ProducerPanel.panels.values()].forEach((p) => p.dispose()) },
-  );
+  // After a window reload the panel comes back on the same stream (its forms are in the webview's state).
+  WebviewPanelHost.registerKind(services, PRODUCER_PANEL, ProducerPanel.panels, async (panel, state) => {
+    const target = (state as { target?: unknown } | undefined)?.target;
+    const connection = isProducerPanelTarget(target) ? await services.connections.get(target.connectionId) : undefined;
+    if (!isProducerPanelTarget(target) || !connection) return false;
+    new ProducerPanel(services, panel, { connection, streamName: target.streamName });
+    return true;
+  });
 
   const producerHooks: ProducerHooks = { panels: ProducerPanel.panels };
   if (hooks) hooks.producer = producerHooks;

@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { webviewHtml, webviewRoots } from '../webviewHtml';
 import { basename, join } from 'node:path';
 import { Connection, connectionLabel } from '../../core/aws/connection';
 import { describeError, UserError } from '../../core/aws/errors';
@@ -8,24 +7,28 @@ import { Producer, ProduceProgress, ProduceResult, ProducerOptions, putOne, summ
 import { checkFile, fileSource, guessFormat, writeUndelivered } from '../../core/producer/fileSource';
 import { LibraryTemplate, loadTemplates, saveTemplate, WORKSPACE_TEMPLATE_DIR } from '../../core/producer/library';
 import { fromUndelivered, randomPartitionKey, SourceItem, utf8 } from '../../core/producer/records';
+import { cleanBase64, RecordDataFormat, recordDataProblem } from '../../core/producer/recordData';
 import { UndeliveredList } from '../../core/producer/undelivered';
 import { TemplateError, TemplateGenerator } from '../../core/producer/templates';
 import {
-  HostToWebview,
-  KeySpec,
   PRODUCER_VIEW_TYPE,
+  ProducerCommand,
+  ProducerProtocol,
   ProducerReplyResults,
   ProducerRequest,
-  ProgressInfo,
   ResultInfo,
   RunSettings,
   RunSource,
   RunState,
+  sanitizeKey,
+  sanitizePreviewCount,
+  sanitizeSettings,
   TemplateInfo,
-  WebviewToHost,
 } from '../../protocol/producer';
-import { Disposable } from '../dispose';
 import type { ExtensionServices } from '../services';
+import { PanelKind, WebviewPanelHost } from '../webviewPanelHost';
+
+export { sanitizeKey, sanitizeSettings } from '../../protocol/producer';
 
 export interface ProducerPanelInit {
   connection: Connection;
@@ -36,6 +39,14 @@ export function producerPanelKey(connectionId: string, streamName: string): stri
   return `${connectionId}|${streamName}`;
 }
 
+export const PRODUCER_PANEL: PanelKind = {
+  viewType: PRODUCER_VIEW_TYPE,
+  bundle: 'producer',
+  icon: 'send',
+  // The forms and the run's progress stay when the tab is hidden.
+  retainContextWhenHidden: true,
+};
+
 const UNDELIVERED_SAMPLE = 50;
 const PROBLEMS_SHOWN = 50;
 
@@ -43,10 +54,9 @@ const PROBLEMS_SHOWN = 50;
  * One producer panel per stream. The host runs the engine (src/core/producer) and streams files
  * from disk; the webview only sends settings and shows progress.
  */
-export class ProducerPanel extends Disposable {
+export class ProducerPanel extends WebviewPanelHost<ProducerProtocol> {
   static readonly panels = new Map<string, ProducerPanel>();
 
-  readonly key: string;
   readonly connection: Connection;
   readonly streamName: string;
   state: RunState = 'idle';
@@ -58,52 +68,25 @@ export class ProducerPanel extends Disposable {
   private undelivered?: UndeliveredList;
   /** Files the host itself picked (in its open dialog): the only paths it streams from. */
   private readonly pickedFiles = new Set<string>();
-  private webviewReady = false;
-  private readonly readyWaiters: (() => void)[] = [];
 
   static open(services: ExtensionServices, init: ProducerPanelInit): ProducerPanel {
-    const key = producerPanelKey(init.connection.id, init.streamName);
-    const existing = ProducerPanel.panels.get(key);
-    if (existing) {
-      existing.panel.reveal();
-      return existing;
-    }
-    const panel = vscode.window.createWebviewPanel(PRODUCER_VIEW_TYPE, `Produce to ${init.streamName}`, vscode.ViewColumn.Active, {
-      enableScripts: true,
-      // The forms and the run's progress stay when the tab is hidden.
-      retainContextWhenHidden: true,
-      localResourceRoots: webviewRoots(services.context.extensionUri),
-    });
-    return new ProducerPanel(services, panel, init);
+    const existing = WebviewPanelHost.revealExisting(ProducerPanel.panels, producerPanelKey(init.connection.id, init.streamName));
+    if (existing) return existing;
+    return new ProducerPanel(services, WebviewPanelHost.createPanel(services, PRODUCER_PANEL, `Produce to ${init.streamName}`), init);
   }
 
-  constructor(private readonly services: ExtensionServices, readonly panel: vscode.WebviewPanel, init: ProducerPanelInit) {
-    super();
+  constructor(services: ExtensionServices, panel: vscode.WebviewPanel, init: ProducerPanelInit) {
+    super(services, panel, producerPanelKey(init.connection.id, init.streamName), PRODUCER_PANEL, `Produce to ${init.streamName}`, ProducerPanel.panels);
     this.connection = init.connection;
     this.streamName = init.streamName;
-    this.key = producerPanelKey(init.connection.id, init.streamName);
-    ProducerPanel.panels.get(this.key)?.dispose();
-    ProducerPanel.panels.set(this.key, this);
-    panel.iconPath = new vscode.ThemeIcon('send');
-    panel.webview.html = this.html(panel.webview);
-    this._register(panel.onDidDispose(() => this.dispose()));
-    this._register(panel.webview.onDidReceiveMessage((m: WebviewToHost) => this.onMessage(m)));
   }
 
   override dispose(): void {
     if (this.isDisposed) return;
-    if (ProducerPanel.panels.get(this.key) === this) ProducerPanel.panels.delete(this.key);
     this.controller?.abort();
     // A run still going disposes its list when it ends; the last one goes now.
     if (!this.running) this.undelivered?.dispose();
     super.dispose();
-    this.panel.dispose();
-  }
-
-  /** Resolves once the webview has posted `ready` (tests). */
-  whenReady(): Promise<void> {
-    if (this.webviewReady) return Promise.resolve();
-    return new Promise((r) => this.readyWaiters.push(r));
   }
 
   /**
@@ -120,33 +103,23 @@ export class ProducerPanel extends Disposable {
     return this.undelivered;
   }
 
-  private post(msg: HostToWebview): void {
-    if (this.isDisposed) return;
-    void this.panel.webview.postMessage(msg);
-  }
-
-  private onMessage(m: WebviewToHost): void {
-    if (!m || typeof m !== 'object' || typeof m.type !== 'string') return;
+  protected onCommand(m: ProducerCommand): void {
+    const fail = (operation: string) => (e: unknown) =>
+      this.post({ type: 'runError', message: describeError(e, { operation, stream: this.streamName }).message });
     switch (m.type) {
-      case 'ready':
-        void this.onReady();
-        return;
       case 'start':
-        this.start(m.source, m.settings).catch((e) => this.post({ type: 'runError', message: describeError(e, { operation: 'produce records', stream: this.streamName }).message }));
+        this.start(m.source, m.settings).catch(fail('produce records'));
         return;
       case 'resend':
-        this.start({ type: 'undelivered' }, m.settings).catch((e) => this.post({ type: 'runError', message: describeError(e, { operation: 're-send records', stream: this.streamName }).message }));
+        this.start({ type: 'undelivered' }, m.settings).catch(fail('re-send records'));
         return;
       case 'stop':
         this.stop();
         return;
-      default:
-        void this.answer(m);
     }
   }
 
-  private async onReady(): Promise<void> {
-    this.webviewReady = true;
+  protected async onReady(): Promise<void> {
     this.post({
       type: 'init',
       streamName: this.streamName,
@@ -156,87 +129,77 @@ export class ProducerPanel extends Disposable {
       hasWorkspace: !!vscode.workspace.workspaceFolders?.length,
     });
     this.post({ type: 'runState', state: this.state });
-    if (this.lastProgress && this.state !== 'idle') this.post({ type: 'progress', progress: toProgressInfo(this.lastProgress) });
+    if (this.lastProgress && this.state !== 'idle') this.post({ type: 'progress', progress: this.lastProgress });
     if (this.lastResult && this.state === 'idle') this.post({ type: 'result', result: this.toResultInfo(this.lastResult) });
-    this.readyWaiters.splice(0).forEach((r) => r());
   }
 
-  private async answer(m: ProducerRequest): Promise<void> {
-    try {
-      const result = await this.handle(m);
-      this.post({ type: 'reply', id: m.id, ok: true, result });
-    } catch (e) {
-      const message = e instanceof TemplateError ? e.message : describeError(e, { stream: this.streamName }).message;
-      this.post({ type: 'reply', id: m.id, ok: false, error: redact(message) });
-    }
+  protected override describeFailure(e: unknown): string {
+    return e instanceof TemplateError ? redact(e.message) : describeError(e, { stream: this.streamName }).message;
   }
 
-  private async handle(m: ProducerRequest): Promise<ProducerReplyResults[ProducerRequest['type']]> {
+  protected async handle(m: ProducerRequest): Promise<ProducerReplyResults[ProducerRequest['type']]> {
     switch (m.type) {
       case 'putOne':
-        return this.putOne(m.partitionKey, m.explicitHashKey, m.data, m.format);
+        return this.putOne(String(m.partitionKey ?? ''), String(m.explicitHashKey ?? ''), String(m.data ?? ''), m.format);
       case 'preview': {
-        const gen = new TemplateGenerator({ template: m.template, partitionKey: sanitizeKey(m.partitionKey) });
-        return { records: gen.preview(Math.max(1, Math.min(20, Math.floor(m.count) || 5))) };
+        const gen = new TemplateGenerator({ template: String(m.template ?? ''), partitionKey: sanitizeKey(m.partitionKey) });
+        return { records: gen.preview(sanitizePreviewCount(m.count)) };
       }
-      case 'pickFile': {
-        const picked = await vscode.window.showOpenDialog({
-          canSelectMany: false,
-          openLabel: 'Produce from this file',
-          filters: { 'Records (JSON Lines, JSON, CSV, text)': ['jsonl', 'ndjson', 'json', 'csv', 'tsv', 'txt', 'log'], 'All files': ['*'] },
-        });
-        const uri = picked?.[0];
-        if (!uri) return undefined;
-        if (uri.scheme !== 'file') throw new UserError('Only files on this machine can be streamed.');
-        const size = await checkFile(uri.fsPath);
-        this.filePicked(uri.fsPath);
-        return { path: uri.fsPath, name: basename(uri.fsPath), size, format: guessFormat(uri.fsPath) };
-      }
+      case 'pickFile':
+        return this.pickFile();
       case 'saveTemplate': {
         const dir = this.workspaceTemplateDir();
         if (!dir) throw new UserError('Open a folder first: templates are saved in its .kinesis/templates folder.');
+        const spec = { name: String(m.name ?? ''), template: String(m.template ?? ''), partitionKey: sanitizeKey(m.partitionKey) };
         // Check it before saving, so that a saved template always loads.
-        new TemplateGenerator({ template: m.template, partitionKey: sanitizeKey(m.partitionKey) }).preview(1);
-        const path = await saveTemplate(dir, { name: m.name, template: m.template, partitionKey: sanitizeKey(m.partitionKey) });
+        new TemplateGenerator(spec).preview(1);
+        const path = await saveTemplate(dir, spec);
         return { path, templates: await this.templates() };
       }
       case 'reloadTemplates':
         return this.templates();
-      case 'saveUndelivered': {
-        const undelivered = this.undelivered;
-        if (!undelivered?.count) throw new UserError('There are no undelivered records to save.');
-        const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-        const name = `undelivered-${this.streamName}-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`;
-        const target = await vscode.window.showSaveDialog({
-          defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
-          filters: { 'JSON Lines': ['jsonl'] },
-          saveLabel: 'Save undelivered records',
-        });
-        if (!target) return undefined;
-        if (target.scheme !== 'file') throw new UserError('Save to a file on this machine.');
-        const n = await writeUndelivered(target.fsPath, undelivered);
-        this.services.log.info(`Saved ${n} undelivered records of ${this.streamName} to ${target.fsPath}`);
-        return { path: target.fsPath };
-      }
+      case 'saveUndelivered':
+        return this.saveUndelivered();
     }
+    throw new UserError('The panel asked for something the extension does not know.');
   }
 
-  private async putOne(partitionKey: string, explicitHashKey: string, text: string, format: 'text' | 'json' | 'base64') {
-    let data: Uint8Array;
-    if (format === 'json') {
-      try {
-        JSON.parse(text);
-      } catch (e) {
-        throw new UserError(`The data is not valid JSON: ${(e as Error).message}`);
-      }
-      data = utf8(text);
-    } else if (format === 'base64') {
-      const clean = text.replace(/\s+/g, '');
-      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean) || clean.length % 4 !== 0) throw new UserError('The data is not valid base64.');
-      data = Buffer.from(clean, 'base64');
-    } else {
-      data = utf8(text);
-    }
+  private async pickFile(): Promise<ProducerReplyResults['pickFile']> {
+    const picked = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      openLabel: 'Produce from this file',
+      filters: { 'Records (JSON Lines, JSON, CSV, text)': ['jsonl', 'ndjson', 'json', 'csv', 'tsv', 'txt', 'log'], 'All files': ['*'] },
+    });
+    const uri = picked?.[0];
+    if (!uri) return undefined;
+    if (uri.scheme !== 'file') throw new UserError('Only files on this machine can be streamed.');
+    const size = await checkFile(uri.fsPath);
+    this.filePicked(uri.fsPath);
+    return { path: uri.fsPath, name: basename(uri.fsPath), size, format: guessFormat(uri.fsPath) };
+  }
+
+  private async saveUndelivered(): Promise<ProducerReplyResults['saveUndelivered']> {
+    const undelivered = this.undelivered;
+    if (!undelivered?.count) throw new UserError('There are no undelivered records to save.');
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const name = `undelivered-${this.streamName}-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`;
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
+      filters: { 'JSON Lines': ['jsonl'] },
+      saveLabel: 'Save undelivered records',
+    });
+    if (!target) return undefined;
+    if (target.scheme !== 'file') throw new UserError('Save to a file on this machine.');
+    const n = await writeUndelivered(target.fsPath, undelivered);
+    this.services.log.info(`Saved ${n} undelivered records of ${this.streamName} to ${target.fsPath}`);
+    return { path: target.fsPath };
+  }
+
+  private async putOne(partitionKey: string, explicitHashKey: string, text: string, format: RecordDataFormat) {
+    const fmt: RecordDataFormat = format === 'json' || format === 'base64' ? format : 'text';
+    const checked = recordDataProblem(text, fmt, partitionKey);
+    if (checked.problem) throw new UserError(`The data cannot be sent: ${checked.problem}`);
+    const data = fmt === 'base64' ? Buffer.from(cleanBase64(text)!, 'base64') : utf8(text);
     const key = partitionKey === '' ? randomPartitionKey() : partitionKey;
     const client = await this.services.clients.kinesisClient(this.connection);
     const out = await putOne(client, this.streamName, { data, partitionKey: key, explicitHashKey: explicitHashKey.trim() || undefined });
@@ -248,7 +211,7 @@ export class ProducerPanel extends Disposable {
   async start(source: RunSource, settings: RunSettings): Promise<ProduceResult> {
     if (this.state !== 'idle') throw new UserError('A run is already going: stop it first.');
     const s = sanitizeSettings(settings);
-    const items = await this.sourceItems(source, s);
+    const items = await this.sourceItems(source);
     const client = await this.services.clients.kinesisClient(this.connection);
     const controller = new AbortController();
     this.controller = controller;
@@ -265,7 +228,7 @@ export class ProducerPanel extends Disposable {
       expectedTotal: s.amount.type === 'count' ? s.amount.count : source.type === 'undelivered' ? this.undelivered?.count : undefined,
       onProgress: (p) => {
         this.lastProgress = p;
-        if (!('status' in p)) this.post({ type: 'progress', progress: toProgressInfo(p) });
+        if (!('status' in p)) this.post({ type: 'progress', progress: p });
       },
     };
     const producer = new Producer(client, options);
@@ -302,8 +265,8 @@ export class ProducerPanel extends Disposable {
     this.post({ type: 'runState', state, source });
   }
 
-  private async sourceItems(source: RunSource, s: RunSettings): Promise<Iterable<SourceItem> | AsyncIterable<SourceItem>> {
-    switch (source.type) {
+  private async sourceItems(source: RunSource): Promise<Iterable<SourceItem> | AsyncIterable<SourceItem>> {
+    switch (source?.type) {
       case 'template': {
         const gen = new TemplateGenerator({ template: String(source.template ?? ''), partitionKey: sanitizeKey(source.partitionKey) });
         gen.preview(1); // a template that cannot make one record fails here, before anything is sent
@@ -320,7 +283,6 @@ export class ProducerPanel extends Disposable {
       case 'undelivered': {
         const undelivered = this.undelivered;
         if (!undelivered?.count) throw new UserError('There are no undelivered records to re-send.');
-        void s;
         return (async function* () {
           for await (const u of undelivered) yield { record: fromUndelivered(u) };
         })();
@@ -343,17 +305,14 @@ export class ProducerPanel extends Disposable {
   }
 
   private toResultInfo(r: ProduceResult): ResultInfo {
-    return {
-      ...toProgressInfo(r),
-      status: r.status,
-      error: r.error,
-      problems: r.problems.slice(0, PROBLEMS_SHOWN),
-      undeliveredSample: r.undeliveredRecords.held.slice(0, UNDELIVERED_SAMPLE).map((u) => ({ partitionKey: u.partitionKey, error: u.error, origin: u.origin })),
+    // The list of undelivered records stays here (it may be in a file); the webview gets a sample.
+    const { undeliveredRecords, problems, ...progress } = r;
+    const info: ResultInfo = {
+      ...(progress satisfies Omit<ResultInfo, 'problems' | 'undeliveredSample'>),
+      problems: problems.slice(0, PROBLEMS_SHOWN),
+      undeliveredSample: undeliveredRecords.held.slice(0, UNDELIVERED_SAMPLE).map((u) => ({ partitionKey: u.partitionKey, error: u.error, origin: u.origin })),
     };
-  }
-
-  private html(webview: vscode.Webview): string {
-    return webviewHtml(webview, this.services.context.extensionUri, 'producer', `Produce to ${this.streamName}`);
+    return info;
   }
 }
 
@@ -364,68 +323,13 @@ function toTemplateInfo(t: LibraryTemplate): TemplateInfo {
     description: t.spec.description,
     origin: t.origin,
     template: t.spec.template,
-    partitionKey: (t.spec.partitionKey as KeySpec | undefined) ?? { type: 'random' },
+    partitionKey: t.spec.partitionKey ?? { type: 'random' },
   };
 }
 
-function toProgressInfo(p: ProduceProgress): ProgressInfo {
-  return {
-    elapsedMs: p.elapsedMs,
-    read: p.read,
-    sent: p.sent,
-    bytesSent: p.bytesSent,
-    retried: p.retried,
-    callsFailed: p.callsFailed,
-    undelivered: p.undelivered,
-    rejected: p.rejected,
-    inFlight: p.inFlight,
-    pending: p.pending,
-    recordsPerSecond: p.recordsPerSecond,
-    bytesPerSecond: p.bytesPerSecond,
-    shards: p.shards,
-    expectedTotal: p.expectedTotal,
-    durationMs: p.durationMs,
-  };
-}
-
-/** Messages come from a webview: take only the fields we know, with sane bounds. */
-export function sanitizeKey(k: KeySpec | undefined): KeySpec {
-  if (!k || typeof k !== 'object') return { type: 'random' };
-  switch (k.type) {
-    case 'fixed':
-      return { type: 'fixed', value: String(k.value ?? '') };
-    case 'field':
-      return { type: 'field', field: String(k.field ?? '') };
-    case 'template':
-      return { type: 'template', template: String(k.template ?? '') };
-    default:
-      return { type: 'random' };
-  }
-}
-
-export function sanitizeSettings(s: RunSettings): RunSettings {
-  const rate = Number(s?.rate ?? 0);
-  if (!Number.isFinite(rate) || rate < 0) throw new UserError('The rate is a number of records per second (0 for as fast as the stream accepts).');
-  let amount: RunSettings['amount'];
-  const a = s?.amount;
-  if (a?.type === 'count') {
-    const n = Math.floor(Number(a.count));
-    if (!Number.isFinite(n) || n < 1) throw new UserError('The count is a whole number of records above 0.');
-    amount = { type: 'count', count: n };
-  } else if (a?.type === 'duration') {
-    const secs = Number(a.seconds);
-    if (!Number.isFinite(secs) || secs <= 0) throw new UserError('The duration is a number of seconds above 0.');
-    amount = { type: 'duration', seconds: secs };
-  } else {
-    amount = { type: 'untilStopped' };
-  }
-  return { amount, rate, ordered: !!s?.ordered, aggregate: !!s?.aggregate, onInvalid: s?.onInvalid === 'skip' ? 'skip' : 'stop' };
-}
-
+/** For the log. */
 function describeSettings(s: RunSettings): string {
   const amount = s.amount.type === 'count' ? `${s.amount.count} records` : s.amount.type === 'duration' ? `${s.amount.seconds} s` : 'until stopped';
   return `${amount}, ${s.rate ? `${s.rate} rec/s` : 'as fast as accepted'}${s.ordered ? ', ordered per key' : ''}${s.aggregate ? ', KPL aggregation' : ''}, on invalid input: ${s.onInvalid}`;
 }
-
-
 

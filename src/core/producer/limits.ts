@@ -1,0 +1,9 @@
+/**
+ * What Kinesis accepts per record and per PutRecords call. No imports: the producer panel's
+ * webview checks the same limits as you type.
+ */
+export const MAX_RECORDS_PER_CALL = 500;
+export const MAX_BYTES_PER_CALL = 5 * 1024 * 1024;
+/** Data plus partition key, in bytes. */
+export const MAX_RECORD_BYTES = 1024 * 1024;
+export const MAX_PARTITION_KEY_LENGTH = 256;

@@ -1,0 +1,63 @@
+/**
+ * The selected record as the detail pane shows it: decoded as asked, with pretty JSON, the hex
+ * dump and base64 made here, for the record shown, not for each record read. Pure (no `vscode`).
+ */
+import { decodeRecord, hexDump, rawBytesOf } from '../../core/records/decoders';
+import { toJsonLine } from '../../core/records/export';
+import type { DecodedRecord } from '../../core/records/types';
+import type { DecodingChoice, RecordDetail } from '../../protocol/inspector';
+
+export const DETAIL_MAX_CHARS = 200_000;
+/** The detail's base64 covers the first 262,500 bytes (350,000 characters). */
+export const RAW_BASE64_MAX_BYTES = 262_500;
+export const LOG_EVENTS_SHOWN = 2000;
+
+/** The record decoded as asked: as read (auto), or re-decoded from its raw bytes. */
+export function decodedAs(r: DecodedRecord, decoding: DecodingChoice): DecodedRecord & { parts?: number } {
+  if (decoding === 'auto') return r;
+  const parts = decodeRecord({ shardId: r.shardId, sequenceNumber: r.sequenceNumber, partitionKey: r.partitionKey, arrivalTime: r.arrivalTime, data: rawBytesOf(r) }, decoding);
+  // The first part, as the record held (its text and base64 are accessors: not spread).
+  const first: DecodedRecord & { parts?: number } = parts[0];
+  first.id = r.id;
+  first.subSequenceNumber = r.subSequenceNumber;
+  first.explicitHashKey = r.explicitHashKey;
+  first.parts = parts.length;
+  return first;
+}
+
+export function recordDetail(raw: DecodedRecord, decoding: DecodingChoice): RecordDetail {
+  const d = decodedAs(raw, decoding);
+  const text = d.text;
+  const bytes = rawBytesOf(raw);
+  const cut = text.length > DETAIL_MAX_CHARS;
+  const detail: RecordDetail = {
+    id: raw.id,
+    shardId: raw.shardId,
+    sequenceNumber: raw.sequenceNumber,
+    partitionKey: d.partitionKey,
+    arrivalTime: raw.arrivalTime,
+    size: raw.size,
+    decoding,
+    decodings: d.decodings,
+    text: cut ? text.slice(0, DETAIL_MAX_CHARS) : text,
+    isJson: d.json !== undefined,
+    rawHex: hexDump(bytes),
+    rawBase64: Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, RAW_BASE64_MAX_BYTES)).toString('base64'),
+  };
+  if (raw.subSequenceNumber !== undefined) detail.subSequenceNumber = raw.subSequenceNumber;
+  if (raw.explicitHashKey !== undefined) detail.explicitHashKey = raw.explicitHashKey;
+  if (cut) detail.truncatedFrom = text.length;
+  if (d.truncatedAt !== undefined) detail.decodeTruncatedAt = d.truncatedAt;
+  if (d.error) detail.error = d.error;
+  if (d.parts !== undefined) detail.parts = d.parts;
+  if (d.cloudWatchLogs) {
+    const c = d.cloudWatchLogs;
+    detail.cloudWatchLogs = { ...c, events: c.events.slice(0, LOG_EVENTS_SHOWN), totalEvents: c.events.length };
+  }
+  return detail;
+}
+
+/** A record as pretty JSON for the clipboard and the editor tab (same fields as JSON Lines export). */
+export function recordJson(r: DecodedRecord): string {
+  return JSON.stringify(JSON.parse(toJsonLine(r)), null, 2);
+}

@@ -1,0 +1,245 @@
+/**
+ * One record inspector's reading session: the reader of the moment (older generations are
+ * ignored), play state, decoding in slices into the model, and the coalesced `view`, `status`
+ * and `stats` events the webview gets. No `vscode` import: the panel adapts it, tests run it in
+ * plain Node against kinesalite.
+ */
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { describeError, UserError } from '../../core/aws/errors';
+import { StreamReader } from '../../core/records/reader';
+import { RecordDecodeQueue } from '../../core/records/decodeQueue';
+import type { ShardProgress } from '../../core/records/types';
+import { InspectorEvent, InspectorFilter, InspectorOptions, InspectorStatus, PlayState, sanitizeFilter, sanitizeOptions, SortOrder } from '../../protocol/inspector';
+import { InspectorModel } from './model';
+
+export const FLUSH_MS = 200;
+export const STATS_MS = 1000;
+
+export interface SessionLog {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface InspectorSessionInit {
+  streamName: string;
+  client: () => Promise<KinesisClient>;
+  log: SessionLog;
+  /** Sends an event to the webview; the session calls it only when `canPost()`. */
+  post: (e: InspectorEvent) => void;
+  /** The webview is there to listen (it said ready, the panel is open). */
+  canPost: () => boolean;
+  /** The webview is on screen (charts are drawn only then). */
+  isVisible: () => boolean;
+  maxRecords: number;
+  maxMemoryBytes: number;
+  options?: InspectorOptions;
+  filter?: InspectorFilter;
+  sort?: SortOrder;
+}
+
+export class InspectorSession {
+  readonly streamName: string;
+  readonly model: InspectorModel;
+  options: InspectorOptions;
+  sort: SortOrder;
+  state: PlayState = 'stopped';
+  private readonly decoder: RecordDecodeQueue;
+  private reader?: StreamReader;
+  private generation = 0;
+  private progress: ShardProgress[] = [];
+  private lastError?: string;
+  private statusDirty = false;
+  private disposed = false;
+  private readonly timers: ReturnType<typeof setInterval>[];
+
+  constructor(private readonly init: InspectorSessionInit) {
+    this.streamName = init.streamName;
+    this.model = new InspectorModel(init.maxRecords, init.maxMemoryBytes);
+    this.options = init.options ?? { position: { type: 'LATEST' }, shards: 'all' };
+    this.sort = init.sort ?? 'asc';
+    if (init.filter) this.model.setFilter(init.filter);
+    // Decodes what the reader gives in slices, between which the host answers other work.
+    this.decoder = new RecordDecodeQueue(
+      (records) => {
+        this.model.add(records);
+        this.statusDirty = true;
+      },
+      (e) => init.log.error(`Inspector ${this.streamName}: holding decoded records failed: ${describeError(e).message}`),
+    );
+    this.timers = [setInterval(() => this.flush(), FLUSH_MS), setInterval(() => this.postStats(), STATS_MS)];
+  }
+
+  get shardProgress(): readonly ShardProgress[] {
+    return this.progress;
+  }
+
+  /** Starts a new read: drops what was held, reads from the chosen position. A bad position is a notice, not a throw. */
+  async start(options: InspectorOptions): Promise<void> {
+    let checked: InspectorOptions;
+    try {
+      checked = sanitizeOptions(options);
+    } catch (e) {
+      this.post({ type: 'notice', level: 'error', message: describeError(e).message });
+      return;
+    }
+    await this.stop();
+    this.options = checked;
+    this.decoder.clear();
+    this.model.clear();
+    this.lastError = undefined;
+    this.progress = [];
+    this.setState('starting');
+    const generation = ++this.generation;
+    let client: KinesisClient;
+    try {
+      client = await this.init.client();
+    } catch (e) {
+      this.lastError = describeError(e, { operation: 'connect', stream: this.streamName }).message;
+      this.setState('stopped');
+      return;
+    }
+    if (generation !== this.generation || this.disposed) return;
+    const reader = new StreamReader({
+      client,
+      streamName: this.streamName,
+      start: this.options.position,
+      shardIds: this.options.shards === 'all' ? undefined : this.options.shards,
+    });
+    this.reader = reader;
+    reader.onRecords((batch) => {
+      if (this.reader === reader) this.decoder.push(batch);
+    });
+    reader.onProgress((p) => {
+      if (this.reader !== reader) return;
+      this.progress = p;
+      this.statusDirty = true;
+    });
+    reader.onError((e) => {
+      if (this.reader !== reader) return;
+      const where = e.shardId ? ` (${e.shardId})` : '';
+      if (e.fatal) {
+        this.lastError = `${e.message}${where}`;
+        this.init.log.error(`Inspector ${this.streamName}${where}: ${e.message}`);
+        if (!e.shardId) void this.stop();
+      } else {
+        this.init.log.warn(`Inspector ${this.streamName}${where}: ${e.message} (retrying)`);
+      }
+      this.statusDirty = true;
+    });
+    reader.start();
+    this.setState('playing');
+    this.init.log.info(`Inspector: reading ${this.streamName} from ${this.options.position.type}`);
+  }
+
+  async stop(): Promise<void> {
+    const r = this.reader;
+    this.reader = undefined;
+    this.generation++;
+    if (r) {
+      await r.stop().catch(() => undefined);
+      this.progress = r.progress();
+    }
+    if (!this.disposed) this.setState('stopped');
+    else this.state = 'stopped';
+  }
+
+  pause(): void {
+    if (!this.reader || this.state !== 'playing') return;
+    this.reader.pause();
+    this.setState('paused');
+  }
+
+  resume(): void {
+    if (!this.reader || this.state !== 'paused') return;
+    this.reader.resume();
+    this.setState('playing');
+  }
+
+  clear(): void {
+    this.decoder.clear();
+    this.model.clear();
+    this.statusDirty = true;
+    this.flush();
+  }
+
+  setSort(order: SortOrder): void {
+    this.sort = order;
+  }
+
+  /** Applies a filter from the webview; a bad expression is refused (the last good filter stays). */
+  setFilter(filter: InspectorFilter): { matching: number; warning?: string } {
+    const res = this.model.setFilter(sanitizeFilter(filter));
+    if (res.error) throw new UserError(res.error);
+    this.statusDirty = true;
+    this.flush();
+    return { matching: this.model.matchingCount, ...(res.warning ? { warning: res.warning } : {}) };
+  }
+
+  /** The caps changed (settings): lower ones apply at once. */
+  setLimits(maxRecords: number, maxMemoryBytes: number): void {
+    this.model.setLimits(maxRecords, maxMemoryBytes);
+    this.statusDirty = true;
+    this.flush();
+  }
+
+  /** A (new) webview: the whole current view, status and charts. */
+  sendAll(): void {
+    const change = this.model.takeChange();
+    this.post({ type: 'view', version: change?.version ?? this.model.viewVersion, count: this.model.matchingCount, changedFrom: 0 });
+    this.post({ type: 'status', status: this.status() });
+    this.postStats();
+  }
+
+  status(): InspectorStatus {
+    const s: InspectorStatus = {
+      state: this.state,
+      shards: this.progress,
+      held: this.model.heldCount,
+      matching: this.model.matchingCount,
+      dropped: this.model.dropped,
+      maxRecords: this.model.maxRecords,
+      read: this.model.read,
+    };
+    if (this.lastError) s.error = this.lastError;
+    return s;
+  }
+
+  /** Posts what changed since the last flush (coalesced: at most every FLUSH_MS). */
+  flush(): void {
+    if (this.disposed || !this.init.canPost()) return;
+    const change = this.model.takeChange();
+    if (change) {
+      this.post({ type: 'view', ...change });
+      this.statusDirty = true;
+    }
+    if (this.statusDirty) {
+      this.statusDirty = false;
+      this.post({ type: 'status', status: this.status() });
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.timers.forEach(clearInterval);
+    this.decoder.clear();
+    void this.stop();
+  }
+
+  private setState(s: PlayState): void {
+    this.state = s;
+    this.statusDirty = true;
+    this.flush();
+  }
+
+  private postStats(): void {
+    if (this.disposed || !this.init.canPost() || !this.init.isVisible()) return;
+    if (this.state === 'stopped' && this.model.heldCount === 0) return;
+    this.post({ type: 'stats', stats: this.model.stats() });
+  }
+
+  private post(e: InspectorEvent): void {
+    if (!this.disposed && this.init.canPost()) this.init.post(e);
+  }
+}

@@ -1,0 +1,95 @@
+/** The reading toolbar (start position, shards, Play/Pause/Stop, Clear, export) and the shard strip. */
+import { html } from 'lit';
+import { nf } from '../shared/format';
+import { valueOf } from '../shared/view';
+import { shortShard } from './table';
+import { InspectorViewState, optionsFromForm, PositionForm, PositionType, shardChips, toolbarView, withPositionType } from './state';
+import type { Controller } from './controller';
+
+const POSITIONS: [PositionType, string][] = [
+  ['LATEST', 'Latest (tail)'],
+  ['TRIM_HORIZON', 'Trim horizon (oldest)'],
+  ['AT_TIMESTAMP', 'At timestamp'],
+  ['AT_SEQUENCE_NUMBER', 'At sequence number'],
+  ['AFTER_SEQUENCE_NUMBER', 'After sequence number'],
+];
+
+function setPosition(ctl: Controller, patch: Partial<PositionForm>): void {
+  ctl.store.update((s) => ({ position: { ...s.position, ...patch } }));
+}
+
+function play(ctl: Controller): void {
+  const s = ctl.store.state;
+  if (s.status?.state === 'paused') {
+    ctl.host.post({ type: 'resume' });
+    return;
+  }
+  const options = optionsFromForm(s.position, s.shards);
+  if (typeof options === 'string') {
+    ctl.notify('error', options);
+    return;
+  }
+  ctl.store.update({ options });
+  ctl.host.post({ type: 'start', options });
+}
+
+function exportTo(ctl: Controller, format: 'jsonl' | 'csv'): void {
+  ctl.host.request<'export'>({ type: 'export', format }).then(
+    (r) => r.path && ctl.notify('info', `Exported ${nf.format(r.written)} records to ${r.path}.`),
+    (e: Error) => ctl.notify('error', e.message),
+  );
+}
+
+function toNotebook(ctl: Controller): void {
+  ctl.host.request<'sendToNotebook'>({ type: 'sendToNotebook' }).then(
+    (r) => ctl.notify('info', r.sent < r.of ? `Sent the newest ${nf.format(r.sent)} of ${nf.format(r.of)} records to a transform notebook.` : `Sent ${nf.format(r.sent)} records to a transform notebook.`),
+    (e: Error) => ctl.notify('error', e.message),
+  );
+}
+
+export function toolbarSection(s: InspectorViewState, ctl: Controller) {
+  const t = toolbarView(s.status);
+  const p = s.position;
+  const label = (c: { shardId: string; open: boolean }) => `${c.shardId}${c.open ? '' : ' (closed)'}`;
+  const seqShard = p.seqShard || s.shards[0]?.shardId || '';
+  return html`<div class="toolbar" role="toolbar" aria-label="Reading">
+    <span class="title"><span class="codicon codicon-eye"></span><strong id="streamName">${s.streamName}</strong><span class="muted" id="connLabel">${s.connectionLabel}</span></span>
+    <label class="lbl" for="position">Start</label>
+    <vscode-single-select id="position" aria-label="Start position" ?disabled=${!t.formEnabled} .value=${p.type}
+      @change=${(e: Event) => ctl.store.update((cur) => ({ position: withPositionType(cur.position, valueOf(e) as PositionType) }))}>
+      ${POSITIONS.map(([v, l]) => html`<vscode-option value=${v} ?selected=${v === p.type}>${l}</vscode-option>`)}
+    </vscode-single-select>
+    <vscode-textfield id="startTime" type="datetime-local" aria-label="Start timestamp" step="1" ?hidden=${p.type !== 'AT_TIMESTAMP'} ?disabled=${!t.formEnabled}
+      .value=${p.time} @change=${(e: Event) => setPosition(ctl, { time: valueOf(e) })} @input=${(e: Event) => setPosition(ctl, { time: valueOf(e) })}></vscode-textfield>
+    <span class="group" ?hidden=${!p.type.endsWith('SEQUENCE_NUMBER')}>
+      <vscode-single-select id="startSeqShard" aria-label="Shard of the sequence number" ?disabled=${!t.formEnabled} .value=${seqShard}
+        @change=${(e: Event) => setPosition(ctl, { seqShard: valueOf(e) })}>
+        ${s.shards.map((c) => html`<vscode-option value=${c.shardId} ?selected=${c.shardId === seqShard}>${label(c)}</vscode-option>`)}
+      </vscode-single-select>
+      <vscode-textfield id="startSeq" placeholder="Sequence number" aria-label="Start sequence number" ?disabled=${!t.formEnabled} .value=${p.seq}
+        @input=${(e: Event) => setPosition(ctl, { seq: valueOf(e) })}></vscode-textfield>
+    </span>
+    <label class="lbl" for="shards">Shards</label>
+    <kinesis-shard-select id="shards" aria-label="Shards to read (none chosen: all)" ?disabled=${!t.formEnabled} .value=${p.shards}
+      @change=${(e: Event) => setPosition(ctl, { shards: [...(((e.target as { value?: string[] }).value) ?? [])] })}>
+      ${s.shards.map((c) => html`<vscode-option value=${c.shardId} ?selected=${p.shards.includes(c.shardId)}>${label(c)}</vscode-option>`)}
+    </kinesis-shard-select>
+    <vscode-button id="play" icon="play" title="Start reading (or resume)" ?disabled=${!t.canPlay} @click=${() => play(ctl)}>${t.playLabel}</vscode-button>
+    <vscode-button id="pause" icon="debug-pause" secondary title="Pause reading (records stay)" aria-label="Pause" ?disabled=${!t.canPause} @click=${() => ctl.host.post({ type: 'pause' })}></vscode-button>
+    <vscode-button id="stop" icon="debug-stop" secondary title="Stop reading" aria-label="Stop" ?disabled=${!t.canStop} @click=${() => ctl.host.post({ type: 'stop' })}></vscode-button>
+    <span class="state ${t.stateClass}" id="state" role="status">${t.stateLabel}</span>
+    <span class="spacer"></span>
+    <vscode-button id="clear" icon="clear-all" secondary title="Clear: drop all held records" aria-label="Clear" @click=${() => ctl.host.post({ type: 'clear' })}></vscode-button>
+    <span class="lbl">Export</span>
+    <vscode-button id="exportJsonl" icon="export" secondary title="Export the filtered records to a JSON Lines file" @click=${() => exportTo(ctl, 'jsonl')}>JSONL</vscode-button>
+    <vscode-button id="exportCsv" icon="export" secondary title="Export the filtered records to a CSV file" @click=${() => exportTo(ctl, 'csv')}>CSV</vscode-button>
+    <vscode-button id="toNotebook" icon="notebook" secondary title="Open a transform notebook with the filtered records (the newest 500) as its sample" @click=${() => toNotebook(ctl)}>Notebook</vscode-button>
+  </div>`;
+}
+
+export function shardStripView(s: InspectorViewState) {
+  const chips = shardChips(s.status);
+  return html`<div class="shard-strip" id="shardStrip" role="list" aria-label="Shard status" ?hidden=${!chips.length}>
+    ${chips.map((c) => html`<span class="chip ${c.state}" role="listitem" title=${c.title}><span class="dot"></span><strong>${shortShard(c.shardId)}</strong>${c.label}</span>`)}
+  </div>`;
+}
