@@ -62,6 +62,7 @@ export function activate(context: vscode.ExtensionContext): KinesisDevtoolsTestA
 
   explorer = new ExplorerProvider(services);
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: explorer, showCollapseAll: true });
+  explorer.attach(view);
   context.subscriptions.push(explorer, view);
 
   context.subscriptions.push(

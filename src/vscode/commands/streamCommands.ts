@@ -75,6 +75,8 @@ export function registerStreamCommands(services: ExtensionServices, explorer: Ex
     });
     services.log.info(`Created stream ${name} on ${connection.id}`);
     explorer.refresh(connection.id);
+    // Shows the new stream selected in the tree (when the view is open).
+    void explorer.revealStream(connection.id, name).catch(() => undefined);
     vscode.window.setStatusBarMessage(`$(check) Stream ${name} created`, 4000);
     return name;
   });

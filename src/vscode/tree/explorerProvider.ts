@@ -3,23 +3,23 @@ import { Connection, capabilitiesOf } from '../../core/aws/connection';
 import { describeError } from '../../core/aws/errors';
 import { StreamService } from '../../core/kinesis/streamService';
 import { StreamListLoader } from '../../core/kinesis/streamListLoader';
-import { sortShards, StreamSummary } from '../../core/kinesis/model';
+import { StreamSummary } from '../../core/kinesis/model';
+import { loadConsumers, loadShards } from '../../core/kinesis/streamChildrenLoader';
 import { DeliveryStreamService } from '../../core/firehose/deliveryStreamService';
+import { deliveryStreamDetails, loadDeliveryStreams } from '../../core/firehose/deliveryStreamLoader';
 import { ExtensionServices } from '../services';
 import { settings } from '../settings';
 import {
   ConnectionNode,
   ConsumerNode,
-  ConsumersNode,
   DataStreamsNode,
   DeliveryStreamNode,
-  DeliveryStreamsNode,
   DetailNode,
   ExplorerNode,
+  FolderNode,
   LoadMoreNode,
   MessageNode,
   ShardNode,
-  ShardsNode,
   StreamNode,
 } from './nodes';
 
@@ -42,6 +42,7 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
   private readonly dataStreamNodes = new Map<string, DataStreamsNode>();
   private connectionNodes: ConnectionNode[] | undefined;
   private readonly subs: vscode.Disposable[] = [];
+  private view?: vscode.TreeView<ExplorerNode>;
 
   constructor(private readonly services: ExtensionServices) {
     this.subs.push(services.connections.onDidChange(() => this.refresh()));
@@ -51,11 +52,36 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
     return node.toTreeItem();
   }
 
-  getParent(): undefined {
-    return undefined;
+  /** The node a node was listed under (undefined for a connection): what `reveal()` walks up. */
+  getParent(node: ExplorerNode): ExplorerNode | undefined {
+    return node.parent;
   }
 
   async getChildren(node?: ExplorerNode): Promise<ExplorerNode[]> {
+    const children = await this.loadChildren(node);
+    if (node) for (const c of children) c.parent = node;
+    return children;
+  }
+
+  /** The view this provider feeds (for reveal). */
+  attach(view: vscode.TreeView<ExplorerNode>): void {
+    this.view = view;
+  }
+
+  /**
+   * Finds a data stream's node (loading the path to it) and, when the view is on screen, selects
+   * it: commands show what they made. Resolves with the node, or undefined when it is not listed
+   * (a filter hides it, the connection is gone).
+   */
+  async revealStream(connectionId: string, streamName: string): Promise<StreamNode | undefined> {
+    const conn = (await this.getChildren()).find((n) => n.kind === 'connection' && n.connection.id === connectionId);
+    const folder = conn && (await this.getChildren(conn)).find((n) => n.kind === 'dataStreams');
+    const node = folder && (await this.getChildren(folder)).find((n): n is StreamNode => n.kind === 'stream' && n.streamName === streamName);
+    if (node && this.view?.visible) await Promise.resolve(this.view.reveal(node, { select: true, focus: false, expand: false })).catch(() => undefined);
+    return node;
+  }
+
+  private async loadChildren(node?: ExplorerNode): Promise<ExplorerNode[]> {
     if (!node) return this.connectionsChildren();
     switch (node.kind) {
       case 'connection':
@@ -65,61 +91,33 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
             // The local endpoint just started: show its URL on the connection.
             setTimeout(() => this.refreshConnections(), 0);
           }
-          return [this.dataStreamsNode(node.connection), new DeliveryStreamsNode(node.connection)];
+          return [this.dataStreamsNode(node.connection), new FolderNode('deliveryStreams', node.connection)];
         });
       case 'deliveryStreams':
         return this.guard(node.connection, 'list delivery streams', async () => {
-          const svc = new DeliveryStreamService(await this.services.clients.firehoseClient(node.connection));
-          const names: string[] = [];
-          let cursor: string | undefined;
-          do {
-            const page = await svc.listPage(cursor, 100);
-            names.push(...page.names);
-            cursor = page.next;
-          } while (cursor && names.length < 1000);
-          if (!names.length) return [new MessageNode(`nodelivery|${node.connection.id}`, 'No delivery streams', 'info')];
-          const described = await mapLimit(names, 4, (n) => svc.describe(n).catch(() => ({ name: n, destinations: [] })));
-          return described.map((d) => new DeliveryStreamNode(node.connection, d));
+          const streams = await loadDeliveryStreams(new DeliveryStreamService(await this.services.clients.firehoseClient(node.connection)));
+          if (!streams.length) return [new MessageNode(`nodelivery|${node.connection.id}`, 'No delivery streams', 'info')];
+          return streams.map((d) => new DeliveryStreamNode(node.connection, d));
         });
       case 'deliveryStream': {
-        const s = node.stream;
-        const key = `${node.connection.id}|${s.name}`;
-        const out: ExplorerNode[] = [];
-        out.push(
-          s.type === 'DirectPut'
-            ? new DetailNode(`${key}|src`, 'Source', 'Direct PUT (PutRecord, PutRecordBatch)', 'arrow-right')
-            : new DetailNode(`${key}|src`, 'Source', `Kinesis stream ${s.sourceStreamArn?.split('/').pop() ?? ''}`, 'pulse', s.sourceStreamArn),
-        );
-        const p = s.processing;
-        out.push(
-          p?.enabled && p.processors.length
-            ? new DetailNode(`${key}|proc`, 'Processing', p.processors.map((x) => (x.type === 'Lambda' && x.detail ? `Lambda ${x.detail.split(':').pop()}` : x.type)).join(', '), 'symbol-function', p.processors.map((x) => `${x.type}: ${x.detail ?? ''}`).join('\n'))
-            : new DetailNode(`${key}|proc`, 'Processing', 'none', 'symbol-function'),
-        );
-        for (const d of s.destinations) {
-          const extra = [d.buffering ? `buffer ${d.buffering}` : '', d.compression && d.compression !== 'UNCOMPRESSED' ? d.compression : '', d.dynamicPartitioning ? 'dynamic partitioning' : ''].filter(Boolean).join(' · ');
-          out.push(new DetailNode(`${key}|dest|${d.id}`, `Destination: ${d.kind}`, [d.target, extra].filter(Boolean).join(' · '), d.kind === 'S3' ? 'archive' : 'cloud-upload'));
-        }
-        return out;
+        const key = `${node.connection.id}|${node.stream.name}`;
+        return deliveryStreamDetails(node.stream).map((d) => DetailNode.of(key, d));
       }
       case 'dataStreams':
         return this.streamsChildren(node);
       case 'stream': {
-        const children: ExplorerNode[] = [new ShardsNode(node.connection, node.streamName)];
-        if (capabilitiesOf(node.connection).consumers) children.push(new ConsumersNode(node.connection, node.streamName));
+        const children: ExplorerNode[] = [new FolderNode('shards', node.connection, node.streamName)];
+        if (capabilitiesOf(node.connection).consumers) children.push(new FolderNode('consumers', node.connection, node.streamName));
         return children;
       }
       case 'shards':
         return this.guard(node.connection, 'list shards', async () => {
-          const shards = sortShards(await (await this.service(node.connection)).listShards(node.streamName));
+          const shards = await loadShards(await this.service(node.connection), node.streamName);
           return shards.map((s) => new ShardNode(node.connection, node.streamName, s));
         }, node.streamName);
       case 'consumers':
         return this.guard(node.connection, 'list consumers', async () => {
-          const svc = await this.service(node.connection);
-          const arn = (await svc.describe(node.streamName)).arn;
-          if (!arn) return [];
-          const consumers = await svc.listConsumers(arn);
+          const consumers = await loadConsumers(await this.service(node.connection), node.streamName);
           if (!consumers.length) return [new MessageNode(`noconsumers|${node.streamName}`, 'No enhanced fan-out consumers', 'info')];
           return consumers.map((c) => new ConsumerNode(node.connection, node.streamName, c));
         }, node.streamName);
@@ -130,10 +128,10 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
 
   /** Loads the next page of streams under a "Load more" node. */
   async loadMore(node: LoadMoreNode): Promise<void> {
-    const loader = this.loaders.get(node.parent.connection.id);
+    const loader = this.loaders.get(node.folder.connection.id);
     if (!loader) return;
     await this.withViewProgress(() => loader.loadNextPage());
-    this.changed.fire(this.dataStreamNodes.get(node.parent.connection.id));
+    this.changed.fire(this.dataStreamNodes.get(node.folder.connection.id));
   }
 
   setFilter(connectionId: string, filter: string | undefined): void {
@@ -292,18 +290,4 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
     this.changed.dispose();
     this.subs.forEach((s) => s.dispose());
   }
-}
-
-/** Maps with at most `limit` calls in flight, keeping order. */
-async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }

@@ -3,6 +3,7 @@ import { Connection, capabilitiesOf, connectionLabel } from '../../core/aws/conn
 import { ConsumerInfo, ShardInfo, StreamSummary } from '../../core/kinesis/model';
 import { keySpaceShare } from '../../core/kinesis/hashKeys';
 import { DeliveryStreamSummary } from '../../core/firehose/deliveryStreamService';
+import type { DeliveryStreamDetail } from '../../core/firehose/deliveryStreamLoader';
 
 /**
  * Tree nodes: plain objects that hold a model and render a TreeItem. `contextValue` strings
@@ -11,20 +12,27 @@ import { DeliveryStreamSummary } from '../../core/firehose/deliveryStreamService
 export type ExplorerNode =
   | ConnectionNode
   | DataStreamsNode
-  | DeliveryStreamsNode
+  | FolderNode<'deliveryStreams'>
   | DeliveryStreamNode
   | DetailNode
   | StreamNode
-  | ShardsNode
+  | FolderNode<'shards'>
   | ShardNode
-  | ConsumersNode
+  | FolderNode<'consumers'>
   | ConsumerNode
   | LoadMoreNode
   | MessageNode;
 
-export class ConnectionNode {
+/** Every node knows the node it was listed under (the provider sets it), so that `reveal()` can find its path. */
+abstract class TreeNode {
+  parent?: ExplorerNode;
+}
+
+export class ConnectionNode extends TreeNode {
   readonly kind = 'connection';
-  constructor(readonly connection: Connection, readonly endpointUrl?: string) {}
+  constructor(readonly connection: Connection, readonly endpointUrl?: string) {
+    super();
+  }
   get id(): string {
     return this.connection.id;
   }
@@ -58,9 +66,11 @@ export class ConnectionNode {
   }
 }
 
-export class DataStreamsNode {
+export class DataStreamsNode extends TreeNode {
   readonly kind = 'dataStreams';
-  constructor(readonly connection: Connection, readonly filter?: string) {}
+  constructor(readonly connection: Connection, readonly filter?: string) {
+    super();
+  }
   toTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem('Data streams', vscode.TreeItemCollapsibleState.Expanded);
     item.id = `streams|${this.connection.id}`;
@@ -71,9 +81,11 @@ export class DataStreamsNode {
   }
 }
 
-export class StreamNode {
+export class StreamNode extends TreeNode {
   readonly kind = 'stream';
-  constructor(readonly connection: Connection, public stream: StreamSummary) {}
+  constructor(readonly connection: Connection, public stream: StreamSummary) {
+    super();
+  }
   get streamName(): string {
     return this.stream.name;
   }
@@ -108,21 +120,12 @@ export class StreamNode {
   }
 }
 
-export class ShardsNode {
-  readonly kind = 'shards';
-  constructor(readonly connection: Connection, readonly streamName: string) {}
-  toTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem('Shards', vscode.TreeItemCollapsibleState.Collapsed);
-    item.id = `shards|${this.connection.id}|${this.streamName}`;
-    item.iconPath = new vscode.ThemeIcon('split-horizontal');
-    item.contextValue = 'shards';
-    return item;
-  }
-}
 
-export class ShardNode {
+export class ShardNode extends TreeNode {
   readonly kind = 'shard';
-  constructor(readonly connection: Connection, readonly streamName: string, readonly shard: ShardInfo) {}
+  constructor(readonly connection: Connection, readonly streamName: string, readonly shard: ShardInfo) {
+    super();
+  }
   toTreeItem(): vscode.TreeItem {
     const s = this.shard;
     const item = new vscode.TreeItem(s.shardId, vscode.TreeItemCollapsibleState.None);
@@ -148,21 +151,12 @@ export class ShardNode {
   }
 }
 
-export class ConsumersNode {
-  readonly kind = 'consumers';
-  constructor(readonly connection: Connection, readonly streamName: string) {}
-  toTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem('Consumers (enhanced fan-out)', vscode.TreeItemCollapsibleState.Collapsed);
-    item.id = `consumers|${this.connection.id}|${this.streamName}`;
-    item.iconPath = new vscode.ThemeIcon('broadcast');
-    item.contextValue = 'consumers';
-    return item;
-  }
-}
 
-export class ConsumerNode {
+export class ConsumerNode extends TreeNode {
   readonly kind = 'consumer';
-  constructor(readonly connection: Connection, readonly streamName: string, readonly consumer: ConsumerInfo) {}
+  constructor(readonly connection: Connection, readonly streamName: string, readonly consumer: ConsumerInfo) {
+    super();
+  }
   toTreeItem(): vscode.TreeItem {
     const c = this.consumer;
     const item = new vscode.TreeItem(c.name, vscode.TreeItemCollapsibleState.None);
@@ -175,21 +169,12 @@ export class ConsumerNode {
   }
 }
 
-export class DeliveryStreamsNode {
-  readonly kind = 'deliveryStreams';
-  constructor(readonly connection: Connection) {}
-  toTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem('Delivery streams (Firehose)', vscode.TreeItemCollapsibleState.Collapsed);
-    item.id = `delivery|${this.connection.id}`;
-    item.iconPath = new vscode.ThemeIcon('inbox');
-    item.contextValue = 'deliveryStreams';
-    return item;
-  }
-}
 
-export class DeliveryStreamNode {
+export class DeliveryStreamNode extends TreeNode {
   readonly kind = 'deliveryStream';
-  constructor(readonly connection: Connection, readonly stream: DeliveryStreamSummary) {}
+  constructor(readonly connection: Connection, readonly stream: DeliveryStreamSummary) {
+    super();
+  }
   toTreeItem(): vscode.TreeItem {
     const s = this.stream;
     const item = new vscode.TreeItem(s.name, vscode.TreeItemCollapsibleState.Collapsed);
@@ -211,8 +196,38 @@ export class DeliveryStreamNode {
   }
 }
 
+const FOLDERS = {
+  shards: { label: 'Shards', icon: 'split-horizontal', id: (c: Connection, stream: string) => `shards|${c.id}|${stream}` },
+  consumers: { label: 'Consumers (enhanced fan-out)', icon: 'broadcast', id: (c: Connection, stream: string) => `consumers|${c.id}|${stream}` },
+  deliveryStreams: { label: 'Delivery streams (Firehose)', icon: 'inbox', id: (c: Connection) => `delivery|${c.id}` },
+};
+export type FolderKind = keyof typeof FOLDERS;
+
+/** A folder that groups children it loads: a stream's shards or consumers, a connection's delivery streams. */
+export class FolderNode<K extends FolderKind = FolderKind> extends TreeNode {
+  constructor(readonly kind: K, readonly connection: Connection, readonly streamName = '') {
+    super();
+  }
+  toTreeItem(): vscode.TreeItem {
+    const f = FOLDERS[this.kind];
+    const item = new vscode.TreeItem(f.label, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = f.id(this.connection, this.streamName);
+    item.iconPath = new vscode.ThemeIcon(f.icon);
+    item.contextValue = this.kind;
+    return item;
+  }
+}
+
+const DETAIL_ICONS: Record<DeliveryStreamDetail['kind'], string> = {
+  'source-direct': 'arrow-right',
+  'source-kinesis': 'pulse',
+  processing: 'symbol-function',
+  'destination-s3': 'archive',
+  destination: 'cloud-upload',
+};
+
 /** One line of detail under a node (a delivery stream's source, processing, destination). */
-export class DetailNode {
+export class DetailNode extends TreeNode {
   readonly kind = 'detail';
   constructor(
     readonly key: string,
@@ -221,7 +236,13 @@ export class DetailNode {
     readonly icon: string,
     readonly tooltip?: string,
     readonly contextValue = 'detail',
-  ) {}
+  ) {
+    super();
+  }
+  /** The line for one of a delivery stream's details (the model from the core loader). */
+  static of(parentKey: string, d: DeliveryStreamDetail): DetailNode {
+    return new DetailNode(`${parentKey}|${d.key}`, d.label, d.description, DETAIL_ICONS[d.kind], d.tooltip);
+  }
   toTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
     item.id = `detail|${this.key}`;
@@ -233,12 +254,15 @@ export class DetailNode {
   }
 }
 
-export class LoadMoreNode {
+export class LoadMoreNode extends TreeNode {
   readonly kind = 'loadMore';
-  constructor(readonly parent: DataStreamsNode, readonly loaded: number) {}
+  constructor(readonly folder: DataStreamsNode, readonly loaded: number) {
+    super();
+    this.parent = folder;
+  }
   toTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem('Load more…', vscode.TreeItemCollapsibleState.None);
-    item.id = `more|${this.parent.connection.id}|${this.loaded}`;
+    item.id = `more|${this.folder.connection.id}|${this.loaded}`;
     item.iconPath = new vscode.ThemeIcon('more');
     item.description = `${this.loaded} loaded`;
     item.contextValue = 'loadMore';
@@ -248,7 +272,7 @@ export class LoadMoreNode {
 }
 
 /** An informational or error line in the tree, optionally with an action. */
-export class MessageNode {
+export class MessageNode extends TreeNode {
   readonly kind = 'message';
   constructor(
     readonly key: string,
@@ -256,7 +280,9 @@ export class MessageNode {
     readonly severity: 'info' | 'error' | 'warning',
     readonly detail?: string,
     readonly command?: vscode.Command,
-  ) {}
+  ) {
+    super();
+  }
   toTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.text, vscode.TreeItemCollapsibleState.None);
     item.id = `msg|${this.key}`;
