@@ -8,7 +8,7 @@ import { CellSpec, CellSpecError, parseCell, SampleSource } from '../../core/tra
 import { parseHandlerSpec } from '../../core/transform/compile';
 import { displayText, hasErrors, runTransform, TransformReport } from '../../core/transform/engine';
 import { NOTEBOOK_TYPE, StoredSample } from '../../core/transform/notebookFormat';
-import { esc, renderDelivery, renderRecordTable, renderSample, renderViolations } from '../../core/transform/renderHtml';
+import { renderDelivery, renderRecordTable, renderSample, renderViolations } from '../../core/transform/renderHtml';
 import { fromStored, parseJsonLines, sampleFromStream, toStored } from '../../core/transform/sample';
 import { SampleRecord } from '../../core/transform/sampleRecord';
 import type { StaticCredentials } from '../../core/aws/connection';
@@ -457,6 +457,8 @@ function sqlOutputs(r: SqlCellResult): vscode.NotebookCellOutput[] {
   return out;
 }
 
+/** A failed cell: VS Code renders it as an error (the message is for people: no stack of ours). */
 function errorOutput(message: string): vscode.NotebookCellOutput[] {
-  return [html(`<div class="ktn" data-kind="error" style="color: var(--vscode-errorForeground)">${esc(message)}</div>`, { kind: 'error' })];
+  const metadata: TransformOutputMetadata = { kind: 'error' };
+  return [new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error({ name: 'Error', message, stack: '' })], metadata as unknown as Record<string, unknown>)];
 }
