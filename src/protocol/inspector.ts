@@ -53,32 +53,16 @@ export interface ShardChoice {
 }
 
 /** One table row: enough to draw the row, nothing more. */
-export interface RowSummary {
-  id: string;
-  arrivalTime: number;
-  shardId: string;
-  partitionKey: string;
-  sequenceNumber: string;
-  subSequenceNumber?: number;
-  size: number;
+export interface RowSummary extends Pick<DecodedRecord, 'id' | 'arrivalTime' | 'shardId' | 'partitionKey' | 'sequenceNumber' | 'subSequenceNumber' | 'size' | 'decodings'> {
   /** The start of the decoded text on one line. */
   preview: string;
-  decodings: DecodingKind[];
   failed: boolean;
 }
 
 /** The selected record, decoded as asked. */
-export interface RecordDetail {
-  id: string;
-  shardId: string;
-  sequenceNumber: string;
-  subSequenceNumber?: number;
-  partitionKey: string;
-  explicitHashKey?: string;
-  arrivalTime: number;
-  size: number;
+export interface RecordDetail
+  extends Pick<DecodedRecord, 'id' | 'shardId' | 'sequenceNumber' | 'subSequenceNumber' | 'partitionKey' | 'explicitHashKey' | 'arrivalTime' | 'size' | 'decodings'> {
   decoding: DecodingChoice;
-  decodings: DecodingKind[];
   /** The decoded text (pretty JSON when `isJson`), possibly cut at `truncated`. */
   text: string;
   isJson: boolean;

@@ -13,6 +13,11 @@ export interface PanelKind {
   retainContextWhenHidden: boolean;
 }
 
+/** What the integration tests read through the extension API's hooks: a kind's open panels. */
+export interface PanelHooks<T> {
+  panels: ReadonlyMap<string, T>;
+}
+
 /**
  * The host side of every webview panel: one panel per key in its kind's registry, the page
  * (strict CSP, our bundle), the `ready` handshake, typed `post`, requests dispatched to `handle`
@@ -63,12 +68,12 @@ export abstract class WebviewPanelHost<P extends Protocol> extends Disposable {
    * disposes them all with the extension. `restore` returns false when the state cannot make a
    * panel (the connection was removed): the panel is closed rather than left empty.
    */
-  static registerKind(
+  static registerKind<T extends vscode.Disposable>(
     services: ExtensionServices,
     kind: PanelKind,
-    registry: ReadonlyMap<string, vscode.Disposable>,
+    registry: ReadonlyMap<string, T>,
     restore: (panel: vscode.WebviewPanel, state: unknown) => Promise<boolean>,
-  ): void {
+  ): PanelHooks<T> {
     services.context.subscriptions.push(
       vscode.window.registerWebviewPanelSerializer(kind.viewType, {
         async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
@@ -83,6 +88,7 @@ export abstract class WebviewPanelHost<P extends Protocol> extends Disposable {
       }),
       { dispose: () => [...registry.values()].forEach((p) => p.dispose()) },
     );
+    return { panels: registry };
   }
 
   /** True once the webview has posted `ready`. */

@@ -1,16 +1,14 @@
 import { isInspectorPanelState, sanitizeFilter, sanitizeOptions, sanitizeSort } from '../../protocol/inspector';
 import type { ExtensionServices } from '../services';
 import { INSPECTOR_PANEL, InspectorPanel } from './panel';
-import { WebviewPanelHost } from '../webviewPanelHost';
+import { PanelHooks, WebviewPanelHost } from '../webviewPanelHost';
 
 export { InspectorPanel } from './panel';
 export { InspectorModel } from './model';
 export { InspectorSession } from './session';
 
 /** Test hooks the integration tests read through the extension API's `hooks.inspector`. */
-export interface InspectorHooks {
-  panels: ReadonlyMap<string, InspectorPanel>;
-}
+export type InspectorHooks = PanelHooks<InspectorPanel>;
 
 /**
  * The record inspector: command `kinesis.inspectRecords` on streams, shards and the palette,
@@ -25,7 +23,7 @@ export function registerInspector(services: ExtensionServices, hooks?: Record<st
   });
 
   // Nothing to restore it from (the connection was removed): the kit closes it rather than show an empty panel.
-  WebviewPanelHost.registerKind(services, INSPECTOR_PANEL, InspectorPanel.panels, async (panel, state) => {
+  const inspectorHooks: InspectorHooks = WebviewPanelHost.registerKind(services, INSPECTOR_PANEL, InspectorPanel.panels, async (panel, state) => {
     const connection = isInspectorPanelState(state) ? await services.connections.get(state.connectionId) : undefined;
     if (!isInspectorPanelState(state) || !connection) return false;
     let options;
@@ -38,7 +36,6 @@ export function registerInspector(services: ExtensionServices, hooks?: Record<st
     return true;
   });
 
-  const inspectorHooks: InspectorHooks = { panels: InspectorPanel.panels };
   if (hooks) hooks.inspector = inspectorHooks;
   return inspectorHooks;
 }

@@ -1,14 +1,12 @@
 import type { ExtensionServices } from '../services';
 import { PRODUCER_PANEL, ProducerPanel } from './panel';
 import { isProducerPanelTarget } from '../../protocol/producer';
-import { WebviewPanelHost } from '../webviewPanelHost';
+import { PanelHooks, WebviewPanelHost } from '../webviewPanelHost';
 
 export { ProducerPanel } from './panel';
 
 /** Test hooks the integration tests read through the extension API's `hooks.producer`. */
-export interface ProducerHooks {
-  panels: ReadonlyMap<string, ProducerPanel>;
-}
+export type ProducerHooks = PanelHooks<ProducerPanel>;
 
 /**
  * The producer: command `kinesis.produceRecords` on streams and the palette opens one webview
@@ -21,7 +19,7 @@ export function registerProducer(services: ExtensionServices, hooks?: Record<str
     return ProducerPanel.open(services, { connection: ref.connection, streamName: ref.streamName }).key;
   });
   // After a window reload the panel comes back on the same stream (its forms are in the webview's state).
-  WebviewPanelHost.registerKind(services, PRODUCER_PANEL, ProducerPanel.panels, async (panel, state) => {
+  const producerHooks: ProducerHooks = WebviewPanelHost.registerKind(services, PRODUCER_PANEL, ProducerPanel.panels, async (panel, state) => {
     const target = (state as { target?: unknown } | undefined)?.target;
     const connection = isProducerPanelTarget(target) ? await services.connections.get(target.connectionId) : undefined;
     if (!isProducerPanelTarget(target) || !connection) return false;
@@ -29,7 +27,6 @@ export function registerProducer(services: ExtensionServices, hooks?: Record<str
     return true;
   });
 
-  const producerHooks: ProducerHooks = { panels: ProducerPanel.panels };
   if (hooks) hooks.producer = producerHooks;
   return producerHooks;
 }

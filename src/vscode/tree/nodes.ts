@@ -120,18 +120,29 @@ export class StreamNode extends TreeNode {
   }
 }
 
-
-export class ShardNode extends TreeNode {
-  readonly kind = 'shard';
-  constructor(readonly connection: Connection, readonly streamName: string, readonly shard: ShardInfo) {
+/** A leaf under a stream (a shard, a consumer): its id is the stream's and its own name. */
+abstract class StreamLeafNode extends TreeNode {
+  constructor(readonly connection: Connection, readonly streamName: string) {
     super();
+  }
+  protected leaf(kind: string, name: string, contextValue: string, icon: vscode.ThemeIcon): vscode.TreeItem {
+    const item = new vscode.TreeItem(name, vscode.TreeItemCollapsibleState.None);
+    item.id = `${kind}|${this.connection.id}|${this.streamName}|${name}`;
+    item.contextValue = contextValue;
+    item.iconPath = icon;
+    return item;
+  }
+}
+
+export class ShardNode extends StreamLeafNode {
+  readonly kind = 'shard';
+  constructor(connection: Connection, streamName: string, readonly shard: ShardInfo) {
+    super(connection, streamName);
   }
   toTreeItem(): vscode.TreeItem {
     const s = this.shard;
-    const item = new vscode.TreeItem(s.shardId, vscode.TreeItemCollapsibleState.None);
-    item.id = `shard|${this.connection.id}|${this.streamName}|${s.shardId}`;
-    item.contextValue = `shard ${s.closed ? 'closed' : 'open'}`;
-    item.iconPath = new vscode.ThemeIcon(s.closed ? 'circle-slash' : 'circle-filled', new vscode.ThemeColor(s.closed ? 'disabledForeground' : 'charts.green'));
+    const icon = new vscode.ThemeIcon(s.closed ? 'circle-slash' : 'circle-filled', new vscode.ThemeColor(s.closed ? 'disabledForeground' : 'charts.green'));
+    const item = this.leaf('shard', s.shardId, `shard ${s.closed ? 'closed' : 'open'}`, icon);
     const share = `${(keySpaceShare(s.startingHashKey, s.endingHashKey) * 100).toFixed(1)}% of keys`;
     const lineage = s.adjacentParentShardId
       ? `merged from ${short(s.parentShardId)} + ${short(s.adjacentParentShardId)}`
@@ -151,24 +162,19 @@ export class ShardNode extends TreeNode {
   }
 }
 
-
-export class ConsumerNode extends TreeNode {
+export class ConsumerNode extends StreamLeafNode {
   readonly kind = 'consumer';
-  constructor(readonly connection: Connection, readonly streamName: string, readonly consumer: ConsumerInfo) {
-    super();
+  constructor(connection: Connection, streamName: string, readonly consumer: ConsumerInfo) {
+    super(connection, streamName);
   }
   toTreeItem(): vscode.TreeItem {
     const c = this.consumer;
-    const item = new vscode.TreeItem(c.name, vscode.TreeItemCollapsibleState.None);
-    item.id = `consumer|${this.connection.id}|${this.streamName}|${c.name}`;
-    item.contextValue = 'consumer';
-    item.iconPath = new vscode.ThemeIcon('radio-tower');
+    const item = this.leaf('consumer', c.name, 'consumer', new vscode.ThemeIcon('radio-tower'));
     item.description = c.status.toLowerCase();
     item.tooltip = new vscode.MarkdownString(`**${c.name}** (${c.status})\n\n\`${c.arn}\``);
     return item;
   }
 }
-
 
 export class DeliveryStreamNode extends TreeNode {
   readonly kind = 'deliveryStream';
