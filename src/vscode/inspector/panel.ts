@@ -27,9 +27,6 @@ import { decodedAs, recordDetail, recordJson } from './detail';
 import { InspectorModel } from './model';
 import { InspectorSession } from './session';
 
-export { sanitizeFilter, sanitizeOptions } from '../../protocol/inspector';
-export { recordJson } from './detail';
-
 const NOTEBOOK_MAX = 500;
 
 export const INSPECTOR_PANEL: PanelKind = { viewType: INSPECTOR_VIEW_TYPE, bundle: 'inspector', icon: 'eye', retainContextWhenHidden: false };

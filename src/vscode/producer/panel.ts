@@ -28,8 +28,6 @@ import {
 import type { ExtensionServices } from '../services';
 import { PanelKind, WebviewPanelHost } from '../webviewPanelHost';
 
-export { sanitizeKey, sanitizeSettings } from '../../protocol/producer';
-
 export interface ProducerPanelInit {
   connection: Connection;
   streamName: string;
