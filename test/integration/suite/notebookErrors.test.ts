@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { TransformNotebookHooks } from '../../../src/vscode/notebook';
-import { EXTENSION_ID, api, hook } from '../helpers';
+import { EXTENSION_ID, api, hook, until } from '../helpers';
 
 /** A cell that fails shows VS Code's own error output, with the message for people and no stack of ours. */
 describe('Transform notebook errors inside VS Code', () => {
@@ -20,7 +20,7 @@ describe('Transform notebook errors inside VS Code', () => {
     const value = JSON.parse(new TextDecoder().decode(error.data)) as { name: string; message: string; stack?: string };
     assert.match(value.message, /no-such-connection/);
     assert.ok(!value.stack, 'no stack trace of the extension');
-    assert.equal(doc.cellAt(0).executionSummary?.success, false);
+    await until('the cell to be marked failed', () => doc.cellAt(0).executionSummary?.success === false);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 });
