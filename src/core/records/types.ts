@@ -2,6 +2,7 @@
  * The record model shared by the reader, the decoders, the inspector and the notebook.
  * Agreed interface between the core reader (src/core/records/*) and the inspector UI.
  */
+import type { CloudWatchLogEvent, CloudWatchLogsPayload } from './cloudwatchLogs';
 
 /** Where reading starts on each shard. */
 export type StartPosition =
@@ -55,14 +56,7 @@ export interface DecodedRecord {
   /** About how much memory holding this record takes, in bytes (decodeRecord sets it). */
   memoryBytes?: number;
   /** CloudWatch Logs subscription payloads: header fields and the log events as rows. */
-  cloudWatchLogs?: {
-    messageType: string;
-    owner?: string;
-    logGroup: string;
-    logStream: string;
-    subscriptionFilters?: string[];
-    events: { id: string; timestamp: number; message: string }[];
-  };
+  cloudWatchLogs?: Omit<CloudWatchLogsPayload, 'logEvents'> & { events: CloudWatchLogEvent[] };
 }
 
 /** Per-shard state the inspector shows. */
