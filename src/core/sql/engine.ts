@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { NotInferable, rowsToColumns, TypedColumn } from './columns';
 import type { Row } from './table';
 
 export interface SqlColumn {
@@ -54,6 +55,23 @@ const MACROS = [
   `CREATE MACRO hop(ts, slide, size) AS generate_series(time_bucket(slide, ts) - size + slide, time_bucket(slide, ts), slide)`,
 ];
 
+/** Metadata columns, typed by us: how they are staged. */
+const METADATA_STAGING = {
+  _arrival_ms: 'double',
+  _log_ms: 'double',
+  shard_id: 'varchar',
+  partition_key: 'varchar',
+  sequence_number: 'varchar',
+  sub_sequence_number: 'double',
+  size: 'double',
+} as const;
+
+/** Where the typed columns are staged, apart from the tables a query names. */
+const STAGING_SCHEMA = 'kinesis_staging';
+
+/** Rows appended at a time (DuckDB's vector size). */
+const CHUNK_ROWS = 2048;
+
 /** Rows the column types are first inferred from (DuckDB's default sample size). */
 const INFER_SAMPLE = 20_480;
 
@@ -96,6 +114,73 @@ export class SqlSession {
       this.loadMs += performance.now() - t0;
       return;
     }
+    let columns: TypedColumn[] | undefined;
+    try {
+      columns = rowsToColumns(rows, METADATA_STAGING);
+    } catch (e) {
+      if (!(e instanceof NotInferable)) throw e;
+    }
+    if (columns) {
+      try {
+        await this.loadColumns(table, columns);
+        this.loadMs += performance.now() - t0;
+        return;
+      } catch {
+        // The reader below makes the same table, or says what is wrong with the rows.
+      }
+    }
+    await this.loadJsonLines(table, rows);
+    this.loadMs += performance.now() - t0;
+  }
+
+  /**
+   * Typed columns, a chunk of rows at a time, through DuckDB's appender into a staging table of
+   * DOUBLE, VARCHAR and BOOLEAN columns (values that need no conversion in JavaScript), then the
+   * table, each column cast to its type in one statement.
+   */
+  private async loadColumns(table: string, columns: TypedColumn[]): Promise<void> {
+    const { DuckDBDataChunk, DOUBLE, VARCHAR, BOOLEAN, ENUM } = engine();
+    const stagingName = `${table.replace(/\W/g, '')}_columns`;
+    const staging = `${STAGING_SCHEMA}.${quoteIdent(stagingName)}`;
+    // Struct fields are columns of their own: the staged columns are the leaves of the tree.
+    const staged: TypedColumn[] = [];
+    const stage = (c: TypedColumn): string => {
+      const col = `c${staged.length}`;
+      staged.push(c);
+      if (!c.fields) return castTo(col, c);
+      const fields = c.fields.map((f) => `${quoteIdent(f.name)} := ${stage(f)}`);
+      return `CASE WHEN ${col} THEN struct_pack(${fields.join(', ')}) END`;
+    };
+    const select: string[] = [];
+    let logTimestamp: string | undefined;
+    for (const c of columns) {
+      if (c.name === '_arrival_ms') select.unshift(`epoch_ms(CAST(${stage(c)} AS BIGINT)) AS arrival_time`);
+      else if (c.name === '_log_ms') logTimestamp = `epoch_ms(CAST(${stage(c)} AS BIGINT)) AS log_timestamp`;
+      else select.push(`${stage(c)} AS ${quoteIdent(c.name)}`);
+    }
+    if (logTimestamp) select.push(logTimestamp);
+    const types = staged.map((c) => (c.staging === 'double' ? DOUBLE : c.staging === 'boolean' ? BOOLEAN : c.staging === 'enum' ? ENUM(c.dictionary!) : VARCHAR));
+    await this.conn.run(`CREATE SCHEMA IF NOT EXISTS ${STAGING_SCHEMA}`);
+    await this.conn.run(`CREATE OR REPLACE TABLE ${staging} (${types.map((t, i) => `c${i} ${t.toString()}`).join(', ')})`);
+    const appender = await this.conn.createAppender(stagingName, STAGING_SCHEMA);
+    try {
+      const n = staged[0].values.length;
+      for (let start = 0; start < n; start += CHUNK_ROWS) {
+        const end = Math.min(n, start + CHUNK_ROWS);
+        const chunk = DuckDBDataChunk.create(types, end - start);
+        for (let i = 0; i < staged.length; i++) chunk.setColumnValues(i, staged[i].values.slice(start, end));
+        appender.appendDataChunk(chunk);
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+    // A view: each column is cast when a query reads it, so a query pays only for its columns.
+    await this.conn.run(`CREATE OR REPLACE VIEW ${table} AS SELECT ${select.join(', ')} FROM ${staging}`);
+  }
+
+  /** Rows as JSON Lines in a private temporary file, read by DuckDB's reader (which infers every type). */
+  private async loadJsonLines(table: string, rows: readonly Row[]): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), 'kinesis-sql-'));
     try {
       const file = join(dir, 'rows.jsonl');
@@ -133,7 +218,6 @@ export class SqlSession {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-    this.loadMs += performance.now() - t0;
   }
 
   async query(sql: string, opts: { maxRows?: number } = {}): Promise<SqlResult> {
@@ -175,6 +259,15 @@ export class SqlSession {
       /* already closed */
     }
   }
+}
+
+/** A staged column as its type (see columns.ts: what each type is staged as). */
+function castTo(col: string, c: TypedColumn): string {
+  if (c.staging === 'json') return c.type === 'JSON' ? `CAST(${col} AS JSON)` : `CAST(CAST(${col} AS JSON) AS ${c.type})`;
+  if (c.staging === 'enum') return `CAST(${col} AS VARCHAR)`;
+  if (c.type === 'TIMESTAMP') return `make_timestamp(CAST(${col} AS BIGINT))`;
+  if (c.type === 'BIGINT' || c.type === 'DATE') return `CAST(${col} AS ${c.type})`;
+  return col;
 }
 
 export function quoteIdent(name: string): string {
