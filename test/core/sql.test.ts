@@ -8,10 +8,11 @@ import { StreamService } from '../../src/core/kinesis/streamService';
 import { readAll } from '../../src/core/records/reader';
 import type { RawRecord } from '../../src/core/records/types';
 import { chartSpec, renderChartSvg } from '../../src/core/sql/chart';
-import { SqlError } from '../../src/core/sql/engine';
+import { LoadPath, SqlError, SqlSession } from '../../src/core/sql/engine';
 import { prepareQuery } from '../../src/core/sql/query';
 import { describeRecords, resultToRecords, runSqlCell } from '../../src/core/sql/run';
 import { flinkSql, glueColumns, glueDdl } from '../../src/core/sql/schema';
+import { recordsToRows } from '../../src/core/sql/table';
 import { runTransform } from '../../src/core/transform/engine';
 import { main as notebookMain } from '../../src/core/transform/notebookRunner';
 import { serializeNotebook, NotebookCellJson } from '../../src/core/transform/notebookFormat';
@@ -97,6 +98,79 @@ describe('SQL cells (DuckDB) over records read from kinesalite', function () {
       }));
       const r = await runSqlCell('SELECT count(*) FILTER (WHERE late) AS late, count(DISTINCT v) AS v FROM records', { records: many });
       assert.deepEqual(r.rows, [[1, 25_000]]);
+    });
+
+    it('is loaded as typed columns, the table DuckDB\'s JSON reader makes from the same rows (types and values)', async () => {
+      // Every shape the typed load infers itself, beside the reader's own inference of it.
+      const shapes = (i: number) => ({
+        n: i,
+        ratio: i % 2 ? i / 4 : i,
+        ok: i % 3 === 0,
+        at: new Date(T0 + i * 1234.5).toISOString(),
+        micros: `2026-11-28T10:00:00.${String(i).padStart(6, '0')}Z`,
+        zip: String(10000 + i),
+        note: i % 4 ? `a "quoted" note, ${i}` : '2026-11-28T10:00:00Z',
+        empty: null,
+        mixed: [1, 'one', true, { one: 1 }, [1]][i % 5],
+        tags: i % 3 ? ['a', `t${i}`] : [],
+        lines: [{ sku: `s${i}`, qty: i }, { sku: 'x', price: 1.5 }],
+        customer: i % 7 === 3 ? null : { id: `c-${i}`, 'odd "key"': i, address: { city: ['Tallinn', 'Osaka'][i % 2], at: new Date(T0 + i).toISOString(), ...(i % 3 ? { zip: null } : {}) } },
+        ...(i === 59 ? { late: 'field' } : {}),
+      });
+      const records: RawRecord[] = Array.from({ length: 60 }, (_, i) => ({ shardId: `shardId-00000000000${i % 2}`, sequenceNumber: String(1000 + i), partitionKey: `k${i % 3}`, arrivalTime: T0 + i, data: Buffer.from(JSON.stringify(shapes(i))) }));
+      const table = async (via: LoadPath) => {
+        const s = await SqlSession.create();
+        try {
+          await s.load('records', recordsToRows(records), { via });
+          assert.equal(s.loadedVia.records, via);
+          const types = await s.query('SELECT column_name, column_type FROM (DESCRIBE records)');
+          const rows = await s.query('SELECT * FROM records ORDER BY sequence_number');
+          return { types: types.rows, rows: rows.rows };
+        } finally {
+          s.close();
+        }
+      };
+      const typed = await table('columns');
+      const reader = await table('json-lines');
+      assert.deepEqual(typed.types, reader.types);
+      assert.deepEqual(typed.rows, reader.rows);
+      const type = (n: string) => String(typed.types.find((t) => t[0] === n)?.[1]);
+      // The shapes are what they claim to be (so the comparison covers them).
+      assert.equal(type('micros'), 'TIMESTAMP');
+      assert.equal(type('note'), 'VARCHAR');
+      assert.equal(type('mixed'), 'JSON');
+      assert.equal(type('lines'), 'STRUCT(sku VARCHAR, qty BIGINT, price DOUBLE)[]');
+      assert.equal(type('customer'), 'STRUCT(id VARCHAR, "odd ""key""" BIGINT, address STRUCT(city VARCHAR, "at" TIMESTAMP, zip JSON))');
+      assert.equal(type('late'), 'VARCHAR');
+
+      // A plain sample takes the typed path too.
+      const s = await SqlSession.create();
+      try {
+        await s.load('records', recordsToRows(orders));
+        assert.equal(s.loadedVia.records, 'columns');
+      } finally {
+        s.close();
+      }
+    });
+
+    it('leaves to DuckDB\'s JSON reader the shapes only it infers (times, maps), with the same result', async () => {
+      const records: RawRecord[] = Array.from({ length: 10 }, (_, i) => ({
+        shardId: 'shardId-000000000000',
+        sequenceNumber: String(i),
+        partitionKey: 'k',
+        arrivalTime: T0 + i,
+        data: Buffer.from(JSON.stringify({ opens: `0${i}:30`, day: `2026-11-${String(10 + i)}`, attributes: {}, n: i })),
+      }));
+      const s = await SqlSession.create();
+      try {
+        await assert.rejects(s.load('typed', recordsToRows(records), { via: 'columns' }), /dates or times/);
+        await s.load('records', recordsToRows(records));
+        assert.equal(s.loadedVia.records, 'json-lines');
+        const r = await s.query("SELECT column_name, column_type FROM (DESCRIBE records) WHERE column_name IN ('opens', 'attributes') ORDER BY 1");
+        assert.deepEqual(r.rows, [['attributes', 'MAP(VARCHAR, JSON)'], ['opens', 'TIME']]);
+      } finally {
+        s.close();
+      }
     });
 
     it('answers "which records have no userId"', async () => {

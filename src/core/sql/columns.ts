@@ -20,7 +20,7 @@ const MAX_ENUM_VALUES = 4096;
 
 export interface TypedColumn {
   name: string;
-  /** The type the reader would infer: BIGINT, DOUBLE, VARCHAR, BOOLEAN, TIMESTAMP, DATE, JSON, STRUCT(...), T[]. */
+  /** The type the reader would infer: BIGINT, DOUBLE, VARCHAR, BOOLEAN, TIMESTAMP, JSON, STRUCT(...), T[]. */
   type: string;
   /** What the values are staged as: numbers as DOUBLE, text as VARCHAR, anything nested as JSON text. */
   staging: Staging;
@@ -28,6 +28,8 @@ export interface TypedColumn {
   values: (number | string | boolean | null)[];
   /** The distinct values of an ENUM-staged column. */
   dictionary?: string[];
+  /** A list staged as JSON text: its type as `json_transform` reads it. */
+  structure?: string;
   /** A STRUCT: its fields, each staged as a column; `values` then say whether the object is there. */
   fields?: TypedColumn[];
 }
@@ -41,10 +43,10 @@ const MAX_STRUCT_KEYS = 200;
 const MIN_KEY_SHARE = 0.5;
 const INT64 = 2 ** 63;
 
-// The strings DuckDB's reader turns into TIMESTAMP and DATE that we also recognise; any other
-// string that may be a date, a time or a UUID to the reader is left to the reader.
+// The strings DuckDB's reader turns into TIMESTAMP that we also recognise; any other string that
+// may be a date, a time or a UUID to the reader is left to the reader (dates too: it reads a
+// column of ISO dates as DATE or as VARCHAR, by rules of its own).
 const ISO_TIMESTAMP = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d{1,6})?Z$/;
-const ISO_DATE = /^(\d{4})-(\d\d)-(\d\d)$/;
 const MAYBE_TEMPORAL = /\d\s*[-:/.]\s*\d|^\s*[-+]?(infinity|epoch)|^[\s{]*[0-9a-f]{8}-?[0-9a-f]{4}/i;
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -71,7 +73,6 @@ class Shape {
   doubles = 0;
   plain = 0;
   timestamps = 0;
-  dates = 0;
   otherTemporal = 0;
   objects = 0;
   emptyObjects = 0;
@@ -128,14 +129,13 @@ class Shape {
     }
     let m = ISO_TIMESTAMP.exec(s);
     if (m && validDate(+m[1], +m[2], +m[3]) && Number(m[4]) < 24 && Number(m[5]) < 60 && Number(m[6]) < 60) this.timestamps++;
-    else if ((m = ISO_DATE.exec(s)) && validDate(+m[1], +m[2], +m[3])) this.dates++;
     else if (MAYBE_TEMPORAL.test(s)) this.otherTemporal++;
     else this.plain++;
   }
 
   /** The type the reader gives these values. */
   type(): string {
-    const strings = this.plain + this.timestamps + this.dates + this.otherTemporal;
+    const strings = this.plain + this.timestamps + this.otherTemporal;
     const numbers = this.ints + this.doubles;
     const kinds = (this.bools ? 1 : 0) + (numbers ? 1 : 0) + (strings ? 1 : 0) + (this.objects ? 1 : 0) + (this.arrays ? 1 : 0);
     if (kinds === 0) return 'JSON';
@@ -147,7 +147,6 @@ class Shape {
       // dates or times is the reader's to judge, unless every value is ISO 8601 of one form.
       if (this.plain) return 'VARCHAR';
       if (this.timestamps === strings) return 'TIMESTAMP';
-      if (this.dates === strings) return 'DATE';
       throw new NotInferable('strings that may be dates or times');
     }
     if (this.arrays) return `${this.element!.type()}[]`;
@@ -163,12 +162,23 @@ class Shape {
     }
     return `STRUCT(${parts.join(', ')})`;
   }
+
+  /**
+   * The type as `json_transform` reads it ({"key": "TYPE"}, ["TYPE"]): unlike a cast to the type,
+   * it takes an object without some of the keys (the reader's own reading gives them NULL).
+   */
+  structure(): unknown {
+    const type = this.type();
+    if (type.endsWith('[]')) return [this.element!.structure()];
+    if (type.startsWith('STRUCT(')) return Object.fromEntries([...this.fields!].map(([k, f]) => [k, f.structure()]));
+    return type;
+  }
 }
 
 function stagingOf(type: string): Staging {
   if (type === 'BIGINT' || type === 'DOUBLE' || type === 'TIMESTAMP') return 'double';
   if (type === 'BOOLEAN') return 'boolean';
-  if (type === 'VARCHAR' || type === 'TIMESTAMP' || type === 'DATE') return 'varchar';
+  if (type === 'VARCHAR') return 'varchar';
   return 'json';
 }
 
@@ -219,7 +229,7 @@ function fixedColumn(name: string, staging: 'double' | 'varchar', values: unknow
 
 /** A column of the type inferred; an object column is staged as one column per field (and whether the object is there). */
 function typedColumn(name: string, shape: Shape, type: string, values: unknown[]): TypedColumn {
-  if (type.startsWith('STRUCT(')) {
+  if (type.startsWith('STRUCT(') && type.endsWith(')')) {
     const fields: TypedColumn[] = [];
     for (const [k, f] of shape.fields!) {
       const child = values.map((v) => (v === null ? null : ((v as Record<string, unknown>)[k] ?? null)));
@@ -232,6 +242,7 @@ function typedColumn(name: string, shape: Shape, type: string, values: unknown[]
     for (let r = 0; r < values.length; r++) if (values[r] !== null) values[r] = timestampMicros(values[r] as string);
   } else if (staging === 'json') {
     for (let r = 0; r < values.length; r++) if (values[r] !== null) values[r] = JSON.stringify(values[r]);
+    if (type !== 'JSON') return { name, type, staging, values: values as TypedColumn['values'], structure: JSON.stringify(shape.structure()) };
   }
   return withDictionary({ name, type, staging, values: values as TypedColumn['values'] });
 }

@@ -8,8 +8,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { NotInferable, rowsToColumns, TypedColumn } from './columns';
+import { rowsToColumns, TypedColumn } from './columns';
 import type { Row } from './table';
+
+export type LoadPath = 'columns' | 'json-lines';
 
 export interface SqlColumn {
   name: string;
@@ -105,8 +107,14 @@ export class SqlSession {
     return new SqlSession(instance, conn);
   }
 
-  /** Loads rows (see table.ts) as table `name`; columns are inferred from every row. */
-  async load(name: string, rows: readonly Row[]): Promise<void> {
+  /** How each table was loaded: as typed columns, or through DuckDB's JSON reader. */
+  readonly loadedVia: Record<string, LoadPath> = {};
+
+  /**
+   * Loads rows (see table.ts) as table `name`; columns are inferred from every row. `via` forces
+   * a path (to compare them); by default typed columns, or JSON Lines for what only the reader infers.
+   */
+  async load(name: string, rows: readonly Row[], opts: { via?: LoadPath } = {}): Promise<void> {
     const t0 = performance.now();
     const table = quoteIdent(name);
     if (rows.length === 0) {
@@ -115,21 +123,28 @@ export class SqlSession {
       return;
     }
     let columns: TypedColumn[] | undefined;
-    try {
-      columns = rowsToColumns(rows, METADATA_STAGING);
-    } catch (e) {
-      if (!(e instanceof NotInferable)) throw e;
+    if (opts.via !== 'json-lines') {
+      try {
+        columns = rowsToColumns(rows, METADATA_STAGING);
+      } catch (e) {
+        // NotInferable: a shape the reader decides. Anything else is a bug here, and the reader
+        // still makes the table.
+        if (opts.via === 'columns') throw e;
+      }
     }
     if (columns) {
       try {
         await this.loadColumns(table, columns);
+        this.loadedVia[name] = 'columns';
         this.loadMs += performance.now() - t0;
         return;
-      } catch {
+      } catch (e) {
+        if (opts.via === 'columns') throw e;
         // The reader below makes the same table, or says what is wrong with the rows.
       }
     }
     await this.loadJsonLines(table, rows);
+    this.loadedVia[name] = 'json-lines';
     this.loadMs += performance.now() - t0;
   }
 
@@ -263,10 +278,10 @@ export class SqlSession {
 
 /** A staged column as its type (see columns.ts: what each type is staged as). */
 function castTo(col: string, c: TypedColumn): string {
-  if (c.staging === 'json') return c.type === 'JSON' ? `CAST(${col} AS JSON)` : `CAST(CAST(${col} AS JSON) AS ${c.type})`;
+  if (c.staging === 'json') return c.structure ? `json_transform(CAST(${col} AS JSON), '${c.structure.replace(/'/g, "''")}')` : `CAST(${col} AS JSON)`;
   if (c.staging === 'enum') return `CAST(${col} AS VARCHAR)`;
   if (c.type === 'TIMESTAMP') return `make_timestamp(CAST(${col} AS BIGINT))`;
-  if (c.type === 'BIGINT' || c.type === 'DATE') return `CAST(${col} AS ${c.type})`;
+  if (c.type === 'BIGINT') return `CAST(${col} AS BIGINT)`;
   return col;
 }
 
