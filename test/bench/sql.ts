@@ -3,14 +3,16 @@
  * JavaScript loop, side by side in one run (median of 3 rounds, after a warm-up).
  *   - decode: the inspector's decoders turning raw records into rows (shared by every way below);
  *   - loop:   a hand-written loop over the decoded rows (Map per city; per-minute buckets);
- *   - duckdb: load the rows (JSON Lines -> read_json_auto) + the query, as a SQL cell runs it;
+ *   - duckdb: load the rows (typed columns through the appender) + the query, as a SQL cell runs it;
+ *   - duckdb via JSON Lines: the same through DuckDB's JSON reader (the load before the typed
+ *     columns, and still the path for shapes only the reader infers);
  *   - alasql: the rows handed to alasql as an array + the query (pure JavaScript engine);
  * two queries: a group-by (orders and revenue per city) and a tumbling-window count (per minute
  * of arrival). Also: raw records to result through runSqlCell (what a cell does, decode included),
  * and which of the notebook's SQL features each engine has.
  * Run: npm run bench -- sql
  */
-import { SqlSession } from '../../src/core/sql/engine';
+import { LoadPath, SqlSession } from '../../src/core/sql/engine';
 import { runSqlCell } from '../../src/core/sql/run';
 import { recordsToRows, Row } from '../../src/core/sql/table';
 import type { RawRecord } from '../../src/core/records/types';
@@ -73,11 +75,12 @@ const WINDOW = 'SELECT tumble(arrival_time, INTERVAL 1 MINUTE) AS w, count(*) AS
 const ALA_GROUP_BY = 'SELECT city, COUNT(*) AS n, SUM(amount) AS revenue FROM ? GROUP BY city';
 const ALA_WINDOW = 'SELECT FLOOR(_arrival_ms / 60000) AS w, COUNT(*) AS n FROM ? GROUP BY FLOOR(_arrival_ms / 60000)';
 
-async function duck(rows: Row[], query: string) {
+async function duck(rows: Row[], query: string, via?: LoadPath) {
   const s = await SqlSession.create();
   try {
     const t0 = performance.now();
-    await s.load('records', rows);
+    await s.load('records', rows, { via });
+    if (via === undefined && s.loadedVia.records !== 'columns') throw new Error(`the benchmark's records were loaded ${s.loadedVia.records}, not as typed columns`);
     const load = performance.now() - t0;
     const r = await s.query(query);
     return { load, total: performance.now() - t0, rows: r.rowCount };
@@ -116,15 +119,20 @@ async function main() {
     add('duckdb load', dg.value.load);
     const dw = await time(() => duck(rows, WINDOW));
     add('duckdb window', dw.ms);
+    const jg = await time(() => duck(rows, GROUP_BY, 'json-lines'));
+    add('duckdb-json group-by', jg.ms);
+    add('duckdb-json load', jg.value.load);
+    const jw = await time(() => duck(rows, WINDOW, 'json-lines'));
+    add('duckdb-json window', jw.ms);
     const ag = await time(() => ala(rows, ALA_GROUP_BY));
     add('alasql group-by', ag.ms);
     const aw = await time(() => ala(rows, ALA_WINDOW));
     add('alasql window', aw.ms);
-    Object.assign(check, { loopG: lg.value, loopW: lw.value, duckG: dg.value.rows, duckW: dw.value.rows, alaG: ag.value, alaW: aw.value });
+    Object.assign(check, { loopG: lg.value, loopW: lw.value, duckG: dg.value.rows, duckW: dw.value.rows, jsonG: jg.value.rows, jsonW: jw.value.rows, alaG: ag.value, alaW: aw.value });
     const cell = await time(() => runSqlCell(GROUP_BY, { records: raws }));
     add('cell group-by', cell.ms);
   }
-  if (check.loopG !== check.duckG || check.loopG !== check.alaG || check.loopW !== check.duckW || check.loopW !== check.alaW) throw new Error(`the ways disagree: ${JSON.stringify(check)}`);
+  if (check.loopG !== check.duckG || check.loopG !== check.jsonG || check.loopG !== check.alaG || check.loopW !== check.duckW || check.loopW !== check.jsonW || check.loopW !== check.alaW) throw new Error(`the ways disagree: ${JSON.stringify(check)}`);
   const m = (k: string) => median(t[k]);
   const f = (x: number) => x.toFixed(1).padStart(9);
   const r = (x: number) => `${x.toFixed(2)}x`.padStart(8);
@@ -132,6 +140,8 @@ async function main() {
   console.log(`${'loop over decoded rows (ms)'.padEnd(44)}${f(m('loop group-by'))}${f(m('loop window'))}`);
   console.log(`${'duckdb: load + query (ms)'.padEnd(44)}${f(m('duckdb group-by'))}${f(m('duckdb window'))}   ${r(m('duckdb group-by') / m('loop group-by'))}${r(m('duckdb window') / m('loop window'))}`);
   console.log(`${'  of which load (ms)'.padEnd(44)}${f(m('duckdb load'))}`);
+  console.log(`${'duckdb via JSON Lines: load + query (ms)'.padEnd(44)}${f(m('duckdb-json group-by'))}${f(m('duckdb-json window'))}   ${r(m('duckdb-json group-by') / m('loop group-by'))}${r(m('duckdb-json window') / m('loop window'))}`);
+  console.log(`${'  of which load (ms)'.padEnd(44)}${f(m('duckdb-json load'))}`);
   console.log(`${'alasql: query over the rows array (ms)'.padEnd(44)}${f(m('alasql group-by'))}${f(m('alasql window'))}   ${r(m('alasql group-by') / m('loop group-by'))}${r(m('alasql window') / m('loop window'))}`);
   console.log(`\nwith decoding counted (raw records to result), decode = ${m('decode').toFixed(1)} ms:`);
   const dl = m('decode') + m('loop group-by');

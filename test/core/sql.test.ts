@@ -13,6 +13,7 @@ import { prepareQuery } from '../../src/core/sql/query';
 import { describeRecords, resultToRecords, runSqlCell } from '../../src/core/sql/run';
 import { flinkSql, glueColumns, glueDdl } from '../../src/core/sql/schema';
 import { recordsToRows } from '../../src/core/sql/table';
+import { NotInferable } from '../../src/core/sql/columns';
 import { runTransform } from '../../src/core/transform/engine';
 import { main as notebookMain } from '../../src/core/transform/notebookRunner';
 import { serializeNotebook, NotebookCellJson } from '../../src/core/transform/notebookFormat';
@@ -110,6 +111,7 @@ describe('SQL cells (DuckDB) over records read from kinesalite', function () {
         micros: `2026-11-28T10:00:00.${String(i).padStart(6, '0')}Z`,
         zip: String(10000 + i),
         note: i % 4 ? `a "quoted" note, ${i}` : '2026-11-28T10:00:00Z',
+        word: ["it's", '', 'naïve ☕', 'x'][i % 4],
         empty: null,
         mixed: [1, 'one', true, { one: 1 }, [1]][i % 5],
         tags: i % 3 ? ['a', `t${i}`] : [],
@@ -159,15 +161,22 @@ describe('SQL cells (DuckDB) over records read from kinesalite', function () {
         sequenceNumber: String(i),
         partitionKey: 'k',
         arrivalTime: T0 + i,
-        data: Buffer.from(JSON.stringify({ opens: `0${i}:30`, day: `2026-11-${String(10 + i)}`, attributes: {}, n: i })),
+        data: Buffer.from(JSON.stringify({ opens: `0${i}:30`, day: `2026-11-${String(10 + i)}`, attributes: {}, n: i, nul: 'a\u0000b' })),
       }));
       const s = await SqlSession.create();
       try {
         await assert.rejects(s.load('typed', recordsToRows(records), { via: 'columns' }), /dates or times/);
         await s.load('records', recordsToRows(records));
         assert.equal(s.loadedVia.records, 'json-lines');
-        const r = await s.query("SELECT column_name, column_type FROM (DESCRIBE records) WHERE column_name IN ('opens', 'attributes') ORDER BY 1");
-        assert.deepEqual(r.rows, [['attributes', 'MAP(VARCHAR, JSON)'], ['opens', 'TIME']]);
+        const r = await s.query("SELECT column_name, column_type FROM (DESCRIBE records) WHERE column_name IN ('opens', 'attributes', 'day') ORDER BY 1");
+        assert.deepEqual(r.rows, [['attributes', 'MAP(VARCHAR, JSON)'], ['day', 'DATE'], ['opens', 'TIME']]);
+        const nul = await s.query('SELECT DISTINCT length(nul) FROM records');
+        assert.deepEqual(nul.rows, [[3]]);
+        // Each of those shapes alone is left to the reader.
+        for (const field of ['opens', 'day', 'attributes', 'nul']) {
+          const only = records.map((x) => ({ ...x, data: Buffer.from(JSON.stringify({ [field]: JSON.parse(Buffer.from(x.data).toString())[field] })) }));
+          await assert.rejects(s.load('typed', recordsToRows(only), { via: 'columns' }), NotInferable, field);
+        }
       } finally {
         s.close();
       }

@@ -254,6 +254,8 @@ function typedColumn(name: string, shape: Shape, type: string, values: unknown[]
 
 function withDictionary(column: TypedColumn): TypedColumn {
   if (column.staging !== 'varchar') return column;
+  // The engine takes text to its first NUL character; the reader reads the whole string.
+  for (const v of column.values) if (v !== null && (v as string).includes('\0')) throw new NotInferable('text with a NUL character');
   const dictionary = distinct(column.values as (string | null)[]);
   return dictionary ? { ...column, staging: 'enum', dictionary } : column;
 }
