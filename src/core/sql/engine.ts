@@ -1,8 +1,9 @@
 /**
  * SQL over records, on DuckDB (`@duckdb/node-api`, in memory). Each run gets its own database:
- * the tables it needs are loaded from rows (written as JSON Lines to a private temporary file and
- * read with `read_json_auto`, which infers the columns, nested structs included), the windowing
- * macros are defined, the query runs, and the database is closed.
+ * the tables it needs are loaded from rows (as typed columns through the appender, their types
+ * inferred as `read_json_auto` infers them: see columns.ts; or, for shapes only the reader can
+ * type, written as JSON Lines to a private temporary file and read with `read_json_auto`), the
+ * windowing macros are defined, the query runs, and the database is closed.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
