@@ -290,6 +290,9 @@ describe('SQL cells (DuckDB) over records read from kinesalite', function () {
       assert.ok(typo instanceof SqlError);
       assert.match(typo.message, /recods/);
       assert.doesNotMatch(typo.message, /pg_/);
+      const staged = await runSqlCell('SELECT * FROM records_columns', { records: orders }).then(() => undefined, (x) => x);
+      assert.ok(staged instanceof SqlError);
+      assert.doesNotMatch(staged.message, /kinesis_staging/, 'the staged columns stay out of sight');
       const none = await runSqlCell('SELECT * FROM records', {}).then(() => undefined, (x) => x);
       assert.match(String(none.message), /no sample cell above/);
       assert.equal(none.column, 15);

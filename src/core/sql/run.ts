@@ -73,8 +73,9 @@ function explainMissingTable(e: SqlError, inputs: SqlCellInputs): SqlError {
   if (name === RECORDS_TABLE && !inputs.records) hint = 'There is no sample cell above this one: add a JSON cell such as { "sample": { "stream": "orders", "count": 500 } } before it, or query a stream directly: FROM stream(\'orders\', count => 1000).';
   else if (name === OUTPUT_TABLE && !inputs.transform) hint = 'There is no transform cell above this one to query the output of: run one first.';
   else hint = `Tables here: ${RECORDS_TABLE} (the sample above), ${OUTPUT_TABLE} (the transform above), or stream('name', ...).`;
-  // DuckDB suggests its own catalog tables ("Did you mean pg_prepared_statements?"): not helpful here.
-  const message = e.message.replace(/\s*Did you mean "(pg_|duckdb_|sqlite_|information_schema)[^"]*"\??/, '').replace(/!$/, '.');
+  // DuckDB suggests its own catalog tables ("Did you mean pg_prepared_statements?") and our staging
+  // tables: not helpful here.
+  const message = e.message.replace(/\s*Did you mean "(pg_|duckdb_|sqlite_|information_schema|kinesis_staging)[^"]*"\??/, '').replace(/!$/, '.');
   return new SqlError(`${message} ${hint}`, e.line, e.column);
 }
 
