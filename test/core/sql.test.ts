@@ -155,13 +155,13 @@ describe('SQL cells (DuckDB) over records read from kinesalite', function () {
       }
     });
 
-    it('leaves to DuckDB\'s JSON reader the shapes only it infers (times, maps), with the same result', async () => {
+    it('leaves to DuckDB\'s JSON reader the shapes only it infers (times, maps, far dates), with the same result', async () => {
       const records: RawRecord[] = Array.from({ length: 10 }, (_, i) => ({
         shardId: 'shardId-000000000000',
         sequenceNumber: String(i),
         partitionKey: 'k',
         arrivalTime: T0 + i,
-        data: Buffer.from(JSON.stringify({ opens: `0${i}:30`, day: `2026-11-${String(10 + i)}`, attributes: {}, n: i, nul: 'a\u0000b' })),
+        data: Buffer.from(JSON.stringify({ opens: `0${i}:30`, day: `2026-11-${String(10 + i)}`, attributes: {}, n: i, nul: 'a\u0000b', far: '2999-01-01T00:00:00.123457Z' })),
       }));
       const s = await SqlSession.create();
       try {
@@ -173,7 +173,9 @@ describe('SQL cells (DuckDB) over records read from kinesalite', function () {
         const nul = await s.query('SELECT DISTINCT length(nul) FROM records');
         assert.deepEqual(nul.rows, [[3]]);
         // Each of those shapes alone is left to the reader.
-        for (const field of ['opens', 'day', 'attributes', 'nul']) {
+        const far = await s.query('SELECT DISTINCT microsecond(far) FROM records');
+        assert.deepEqual(far.rows, [[123457]]);
+        for (const field of ['opens', 'day', 'attributes', 'nul', 'far']) {
           const only = records.map((x) => ({ ...x, data: Buffer.from(JSON.stringify({ [field]: JSON.parse(Buffer.from(x.data).toString())[field] })) }));
           await assert.rejects(s.load('typed', recordsToRows(only), { via: 'columns' }), NotInferable, field);
         }
