@@ -51,9 +51,9 @@ export interface LocalFirehoseOptions {
    * Lambda function name or ARN → handler in the workspace (`./src/transform.ts#handler`), for
    * delivery streams with a Lambda processor (setting kinesis.local.lambdaHandlers, flag --lambda).
    */
-  lambdaHandlers?: Record<string, string>;
+  lambdaHandlers?: Record<string, string> | (() => Record<string, string>);
   /** Relative handler paths are resolved from here (the workspace folder, or the current folder). */
-  handlerRoot?: string;
+  handlerRoot?: string | (() => string | undefined);
   /** Per Lambda invocation (default 60 s). */
   lambdaTimeoutMs?: number;
   /** First back-off step of HTTP endpoint retries (default 1 s). */
@@ -142,7 +142,7 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
   if (opts.stateDir) mkdirSync(join(opts.stateDir, 'objects'), { recursive: true });
 
   const resolveLambda = (arn: string) => {
-    const map = opts.lambdaHandlers ?? {};
+    const map = (typeof opts.lambdaHandlers === 'function' ? opts.lambdaHandlers() : opts.lambdaHandlers) ?? {};
     const name = arn.split(':')[6] ?? arn;
     const unqualified = arn.split(':').slice(0, 7).join(':');
     const spec = map[arn] ?? map[unqualified] ?? map[name];
@@ -151,7 +151,7 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
         problem: `The Lambda processor ${name} has no handler in this workspace, so its records stay buffered. Map it: setting "kinesis.local.lambdaHandlers": {"${name}": "./src/transform.ts#handler"}, or npm run local -- --lambda ${name}=./src/transform.ts#handler.`,
       };
     }
-    const root = opts.handlerRoot ?? process.cwd();
+    const root = (typeof opts.handlerRoot === 'function' ? opts.handlerRoot() : opts.handlerRoot) ?? process.cwd();
     const { path, exportName } = parseHandlerSpec(spec, root);
     if (!existsSync(path)) return { problem: `The handler file for Lambda ${name} is not there: ${isAbsolute(spec) ? spec : resolve(root, spec.split('#')[0])}. Fix the mapping (kinesis.local.lambdaHandlers or --lambda); the records stay buffered.` };
     return { source: { kind: 'file' as const, path, exportName }, functionName: name };
