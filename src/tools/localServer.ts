@@ -1,6 +1,8 @@
 import { startLocalEndpoint, LocalEndpoint } from '../core/local/localEndpoint';
 import { firehoseClientFor, kinesisClientFor } from '../core/aws/clientFactory';
-import { seedDemo, startTrickle } from '../core/local/demoData';
+import { DEMO_LAMBDA, seedDemo, startTrickle } from '../core/local/demoData';
+import { join } from 'node:path';
+import { ROOT } from './codeServer';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 
 export interface LocalServer {
@@ -24,7 +26,9 @@ export async function startLocalServer(opts: {
   log: (line: string) => void;
   onStop?: () => Promise<void>;
 }): Promise<LocalServer> {
-  const local = await startLocalEndpoint({ port: opts.port, path: opts.path, log: opts.log, firehose: { lambdaHandlers: opts.lambdaHandlers, handlerRoot: process.cwd() } });
+  // With the demo data, the clickstream archive's Lambda runs the demo's transform (unless --lambda says otherwise).
+  const lambdaHandlers = { ...(opts.demo ? { [DEMO_LAMBDA.name]: join(ROOT, DEMO_LAMBDA.handler) } : {}), ...opts.lambdaHandlers };
+  const local = await startLocalEndpoint({ port: opts.port, path: opts.path, log: opts.log, firehose: { lambdaHandlers, handlerRoot: process.cwd() } });
   const client = kinesisClientFor(local.endpoint);
   let created: string[] = [];
   let trickle: { stop(): void } | undefined;

@@ -14,7 +14,9 @@ import {
   UpdateDestinationCommand,
 } from '@aws-sdk/client-firehose';
 import { startLocalEndpoint, LocalEndpoint } from '../../src/core/local/localEndpoint';
-import { firehoseClientFor } from '../../src/core/aws/clientFactory';
+import { firehoseClientFor, kinesisClientFor } from '../../src/core/aws/clientFactory';
+import { clickEvent, DEMO_DELIVERY_STREAMS, DEMO_LAMBDA, DEMO_STREAMS, seedDemo } from '../../src/core/local/demoData';
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { decodeDeliveredObject } from '../../src/core/local/deliveredObjects';
 import type { DeliveredObject } from '../../src/core/local/firehoseEmulator';
 
@@ -450,5 +452,53 @@ describe('Firehose emulator: nothing lost, 50,000 records with faults injected',
     const http = [...accepted, ...backedUp];
     assert.equal(new Set(http).size, N, 'every record reached the endpoint or the backup');
     assert.equal(http.length, N, 'and only once');
+  });
+});
+
+describe("The demo's delivery stream: clickstream through the demo's TypeScript transform", function () {
+  this.timeout(120_000);
+
+  it('reads clickstream, runs demo/src/clicks.ts, delivers GZIP objects partitioned by action, and /help clicks to the error output', async () => {
+    const root = join(__dirname, '../../..');
+    const local = await startLocalEndpoint({ firehose: { lambdaHandlers: { [DEMO_LAMBDA.name]: join(root, DEMO_LAMBDA.handler) } } });
+    const kinesis = kinesisClientFor(local.endpoint);
+    const firehose = firehoseClientFor(local.endpoint);
+    try {
+      await seedDemo(kinesis, { records: 10, firehose });
+      // A Kinesis-sourced delivery stream reads what arrives after its creation, as Firehose does.
+      const clicks = Array.from({ length: 70 }, () => clickEvent());
+      await kinesis.send(new PutRecordsCommand({ StreamName: DEMO_STREAMS.clickstream, Records: clicks.map((c) => ({ PartitionKey: c.key, Data: Buffer.from(JSON.stringify(c.data)) })) }));
+      // Flush until the reader has taken them all.
+      const accounted = () => [...local.firehose.delivered(DEMO_DELIVERY_STREAMS.archive), ...local.firehose.errorObjects(DEMO_DELIVERY_STREAMS.archive)].reduce((a, o) => a + o.records, 0);
+      for (let i = 0; i < 100 && accounted() < 70 - clicks.filter((c) => (c.data as { durationMs: number }).durationMs === 0).length; i++) {
+        await local.firehose.flush(DEMO_DELIVERY_STREAMS.archive);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const delivered = local.firehose.delivered(DEMO_DELIVERY_STREAMS.archive);
+      const errors = local.firehose.errorObjects(DEMO_DELIVERY_STREAMS.archive);
+      assert.ok(delivered.length >= 2, 'several partitions');
+      const rows = delivered.flatMap((o) => {
+        assert.match(o.key, /^clicks\/action=(view|click|add_to_cart|purchase)\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/clickstream-archive-1-.*\.gz$/);
+        const action = o.key.split('/')[1].slice('action='.length);
+        return decodeDeliveredObject(o.body!).lines.map((l) => {
+          const row = JSON.parse(l);
+          assert.equal(row.action, action);
+          return row;
+        });
+      });
+      assert.ok(rows.every((r) => r.page !== '/help' && typeof r.section === 'string'));
+      const failed = errors.flatMap((o) => decodeDeliveredObject(o.body!).lines.map((l) => JSON.parse(l)));
+      assert.ok(failed.length > 0, 'some /help clicks failed on purpose');
+      assert.ok(errors.every((o) => /^errors\/processing-failed\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/.*\.gz$/.test(o.key)));
+      assert.ok(failed.every((f) => JSON.parse(Buffer.from(f.rawData, 'base64').toString()).page === '/help' && f.errorCode === 'Lambda.ProcessingFailedStatus'));
+      // The transform drops a click whose duration is 0 ms.
+      const dropped = clicks.filter((c) => (c.data as { durationMs: number }).durationMs === 0).length;
+      assert.equal(rows.length + failed.length + dropped, 70, 'every click accounted for');
+      assert.equal(failed.length, clicks.filter((c) => (c.data as { page: string }).page === '/help').length);
+    } finally {
+      kinesis.destroy();
+      firehose.destroy();
+      await local.close();
+    }
   });
 });
