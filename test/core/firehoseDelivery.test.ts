@@ -18,6 +18,8 @@ import { firehoseClientFor, kinesisClientFor } from '../../src/core/aws/clientFa
 import { clickEvent, DEMO_DELIVERY_STREAMS, DEMO_LAMBDA, DEMO_STREAMS, seedDemo } from '../../src/core/local/demoData';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { decodeDeliveredObject } from '../../src/core/local/deliveredObjects';
+import { listDeliveredObjects, readDeliveredObject } from '../../src/core/firehose/localObjects';
+import { startKinesalite } from '../support/endpoints';
 import type { DeliveredObject } from '../../src/core/local/firehoseEmulator';
 
 const ROLE = 'arn:aws:iam::000000000000:role/firehose';
@@ -350,6 +352,31 @@ describe('Firehose emulator: transform, partition, compress, deliver (real @aws-
     assert.equal(errors.objects.length, 5);
     assert.ok(errors.objects.every((o) => o.kind === 'error' && o.records === 1));
     assert.equal(local.firehose.readObject('listed', 'not/an/object/of/this/stream'), undefined);
+
+    // The same over HTTP, as the tree asks an endpoint started by npm run local or the demo.
+    const h1 = await listDeliveredObjects(local.endpoint, 'listed', { limit: 3 });
+    const h2 = await listDeliveredObjects(local.endpoint, 'listed', { limit: 3, next: h1.next });
+    assert.deepEqual([...h1.objects, ...h2.objects].map((o) => o.key), keys);
+    assert.equal(h2.next, undefined);
+    assert.match(h1.folder!, /listed-bucket$/, 'the bucket folder, for "Reveal delivery folder"');
+    const opened = await readDeliveredObject(local.endpoint, 'listed', keys[0]);
+    assert.deepEqual(opened.lines.map((l) => JSON.parse(l).id), [41]);
+    const err = await listDeliveredObjects(local.endpoint, 'listed', { kind: 'errors', limit: 1 });
+    const openedError = await readDeliveredObject(local.endpoint, 'listed', err.objects[0].key);
+    assert.equal(JSON.parse(openedError.lines[0]).errorCode, 'Lambda.ProcessingFailedStatus');
+    await assert.rejects(readDeliveredObject(local.endpoint, 'listed', 'no/such/key'), /has no object no\/such\/key/);
+    await assert.rejects(listDeliveredObjects(local.endpoint, 'no-such-stream'), /not found/);
+  });
+});
+
+describe('Delivered objects from an endpoint that is not the built-in one', function () {
+  it('says the endpoint does not list delivered objects (kinesalite alone)', async () => {
+    const ep = await startKinesalite();
+    try {
+      await assert.rejects(listDeliveredObjects(ep.endpoint, 'any'), /does not list delivered objects/);
+    } finally {
+      await ep.close();
+    }
   });
 });
 

@@ -10,6 +10,7 @@ import { BufferedRecord, DeliveryBuffer } from './firehoseBuffer';
 import { DeliveryError, deliverRecords, WrittenObject } from './firehoseDelivery';
 import { checkJqQuery, JqError, JqOptions } from './jq';
 import { folderStore, memoryStore, ObjectStore, StoredObject } from './s3Folder';
+import { decodeDeliveredObject } from './deliveredObjects';
 import {
   applyDestinationUpdate,
   batchData,
@@ -106,6 +107,8 @@ export interface LocalFirehose {
   listObjects(name: string, opts?: { kind?: 'delivered' | 'errors'; limit?: number; next?: string }): { objects: ListedObject[]; next?: string };
   /** One object's body as stored (compressed if it was), or undefined when it is not this stream's. */
   readObject(name: string, key: string): Buffer | undefined;
+  /** The folder a delivery stream's bucket is written to (with a data folder), for "Reveal delivery folder". */
+  folderOf(name: string): string | undefined;
   /** Delivers what is buffered now, ignoring the buffering hints; false when a delivery failed (the records stay buffered). */
   flush(name?: string): Promise<boolean>;
   /** Stops reading sources and delivers what is buffered. */
@@ -120,6 +123,12 @@ const DESTINATION_ID = 'destinationId-000000000001';
 const MAX_OBJECTS_LISTED = 5000;
 
 export const FIREHOSE_TARGET_PREFIX = 'Firehose_20150804.';
+/**
+ * Operations of this emulator that AWS does not have, for the extension's tree (it may talk to an
+ * endpoint started by `npm run local` or the demo, in another process): a delivery stream's objects
+ * and one object decoded. Same JSON 1.1 shape, same guard, under their own target prefix.
+ */
+export const LOCAL_TARGET_PREFIX = 'KinesisDevtoolsLocal_20261201.';
 
 export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFirehose {
   const streams = new Map<string, StoredStream>();
@@ -440,6 +449,40 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
     },
   };
 
+  const MAX_LINES_SENT = 16 * 1024 * 1024;
+  const localOps: Record<string, (body: any) => unknown> = {
+    ListDeliveredObjects: (b) => {
+      if (b.Kind !== undefined && b.Kind !== 'delivered' && b.Kind !== 'errors') throw new FirehoseApiError('ValidationException', 'Kind is "delivered" or "errors".');
+      if (b.Limit !== undefined && (!Number.isInteger(b.Limit) || b.Limit < 1 || b.Limit > 1000)) throw new FirehoseApiError('ValidationException', 'Limit is a whole number from 1 to 1000.');
+      const page = api.listObjects(checkDeliveryStreamName(b.DeliveryStreamName), { kind: b.Kind, limit: b.Limit, next: typeof b.NextToken === 'string' ? b.NextToken : undefined });
+      return { Objects: page.objects, NextToken: page.next, Folder: api.folderOf(b.DeliveryStreamName) };
+    },
+    GetDeliveredObject: (b) => {
+      const name = checkDeliveryStreamName(b.DeliveryStreamName);
+      if (typeof b.Key !== 'string') throw new FirehoseApiError('ValidationException', 'Key is the object key, as ListDeliveredObjects gives it.');
+      const body = api.readObject(name, b.Key);
+      if (!body) throw new FirehoseApiError('ResourceNotFoundException', `${name} has no object ${b.Key.slice(0, 200)} (only the most recent ${MAX_OBJECTS_LISTED} are kept in its list).`);
+      let decoded;
+      try {
+        decoded = decodeDeliveredObject(body);
+      } catch (e) {
+        throw new FirehoseApiError('InvalidArgumentException', (e as Error).message);
+      }
+      // The reply is JSON over a local socket: past 16 MiB of text, the rest is cut and said so.
+      let sent = 0;
+      const lines: string[] = [];
+      for (const l of decoded.lines) {
+        if (sent + l.length > MAX_LINES_SENT) {
+          decoded.cut = true;
+          break;
+        }
+        sent += l.length;
+        lines.push(l);
+      }
+      return { Key: b.Key, Compression: decoded.compression, StoredBytes: decoded.storedBytes, Bytes: decoded.bytes, Cut: decoded.cut, Lines: lines };
+    },
+  };
+
   const directPut = (name: unknown): StoredStream => {
     const s = get(name);
     if (s.type !== 'DirectPut') throw new FirehoseApiError('InvalidArgumentException', `${s.name} reads from a Kinesis stream: put records into the stream instead.`);
@@ -482,9 +525,11 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
     });
     req.on('end', async () => {
       const target = String(req.headers['x-amz-target'] ?? '');
-      const op = target.slice(FIREHOSE_TARGET_PREFIX.length);
+      const local = target.startsWith(LOCAL_TARGET_PREFIX);
+      const op = target.slice((local ? LOCAL_TARGET_PREFIX : FIREHOSE_TARGET_PREFIX).length);
+      const table = local ? localOps : ops;
       try {
-        if (!Object.prototype.hasOwnProperty.call(ops, op)) throw new FirehoseApiError('UnknownOperationException', `The local Firehose emulator does not support ${op || 'this request'}.`);
+        if (!Object.prototype.hasOwnProperty.call(table, op)) throw new FirehoseApiError('UnknownOperationException', `The local Firehose emulator does not support ${op || 'this request'}.`);
         let body: unknown;
         try {
           body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
@@ -492,7 +537,7 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
           throw new FirehoseApiError('SerializationException', 'The request body is not JSON.');
         }
         if (!body || typeof body !== 'object' || Array.isArray(body)) throw new FirehoseApiError('SerializationException', 'The request body is not a JSON object.');
-        send(res, 200, (await ops[op](body)) ?? {});
+        send(res, 200, (await table[op](body)) ?? {});
       } catch (e) {
         if (e instanceof FirehoseApiError) send(res, e.status, { __type: e.type, message: e.message });
         else {
@@ -513,7 +558,7 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
     (streams.get(name)?.objects ?? []).filter((o) => kinds.includes(o.kind)).map(({ bucket, key, size, body, file, records }) => ({ bucket, key, size, records, ...(body ? { body } : {}), ...(file ? { file } : {}) }));
 
   let closed: Promise<void> | undefined;
-  return {
+  const api: LocalFirehose = {
     handle,
     resumeSources: async () => {
       for (const s of streams.values()) if (s.source && !s.reader) await startSource(s);
@@ -529,6 +574,7 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
       const page = all.slice(start, start + limit);
       return { objects: page.map(({ bucket, key, size, records, kind, at }) => ({ bucket, key, size, records, kind, at })), next: all[start + limit]?.key };
     },
+    folderOf: (name) => (opts.dataDir ? join(opts.dataDir, get(name).bucket) : undefined),
     readObject: (name, key) => {
       const o = get(name).objects.find((x) => x.key === key);
       if (!o) return undefined;
@@ -553,6 +599,7 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
         }
       })()),
   };
+  return api;
 }
 
 function recordId(): string {

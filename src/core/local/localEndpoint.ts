@@ -2,7 +2,7 @@ import { createServer, request, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createKinesaliteServer, listenOnLoopback, startLocalKinesis, LocalKinesis } from './localKinesis';
-import { createLocalFirehose, FIREHOSE_TARGET_PREFIX, LocalFirehose, LocalFirehoseOptions } from './firehoseEmulator';
+import { createLocalFirehose, FIREHOSE_TARGET_PREFIX, LocalFirehose, LocalFirehoseOptions, LOCAL_TARGET_PREFIX } from './firehoseEmulator';
 import { MAX_FIREHOSE_BODY_BYTES } from './firehoseValidation';
 import { MAX_KINESIS_BODY_BYTES, Refusal, refuseRequest } from './requestGuard';
 import { kinesisClientFor } from '../aws/clientFactory';
@@ -65,7 +65,8 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
     });
     const port = await listenOnLoopback(front, options.port);
     front.on('request', (req, res) => {
-      const isFirehose = String(req.headers['x-amz-target'] ?? '').startsWith(FIREHOSE_TARGET_PREFIX);
+      const target = String(req.headers['x-amz-target'] ?? '');
+      const isFirehose = target.startsWith(FIREHOSE_TARGET_PREFIX) || target.startsWith(LOCAL_TARGET_PREFIX);
       const refusal = refuseRequest(req, port, isFirehose ? MAX_FIREHOSE_BODY_BYTES : MAX_KINESIS_BODY_BYTES);
       if (refusal) return refuse(res, refusal);
       if (isFirehose) return firehose!.handle(req, res);
