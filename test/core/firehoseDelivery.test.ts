@@ -20,6 +20,7 @@ import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { decodeDeliveredObject } from '../../src/core/local/deliveredObjects';
 import { listDeliveredObjects, readDeliveredObject } from '../../src/core/firehose/localObjects';
 import { startKinesalite } from '../support/endpoints';
+import { StreamService } from '../../src/core/kinesis/streamService';
 import type { DeliveredObject } from '../../src/core/local/firehoseEmulator';
 
 const ROLE = 'arn:aws:iam::000000000000:role/firehose';
@@ -522,6 +523,52 @@ describe("The demo's delivery stream: clickstream through the demo's TypeScript 
       const dropped = clicks.filter((c) => (c.data as { durationMs: number }).durationMs === 0).length;
       assert.equal(rows.length + failed.length + dropped, 70, 'every click accounted for');
       assert.equal(failed.length, clicks.filter((c) => (c.data as { page: string }).page === '/help').length);
+    } finally {
+      kinesis.destroy();
+      firehose.destroy();
+      await local.close();
+    }
+  });
+});
+
+describe('Firehose emulator: a Kinesis source while deliveries fail', function () {
+  this.timeout(120_000);
+
+  it('pauses reading the source past twice the buffer while the Lambda has no handler, then resumes and delivers every record once it is mapped', async () => {
+    const handlers: Record<string, string> = {};
+    const logs: string[] = [];
+    const local = await startLocalEndpoint({ log: (l) => logs.push(l), firehose: { lambdaHandlers: () => handlers, tickMs: 100 } });
+    const kinesis = kinesisClientFor(local.endpoint);
+    const firehose = firehoseClientFor(local.endpoint);
+    try {
+      const svc = new StreamService(kinesis);
+      await svc.create('busy', { shardCount: 1 });
+      await svc.waitFor('busy', 'ACTIVE', { intervalMs: 20 });
+      await firehose.send(
+        new CreateDeliveryStreamCommand({
+          DeliveryStreamName: 'from-busy',
+          DeliveryStreamType: 'KinesisStreamAsSource',
+          KinesisStreamSourceConfiguration: { KinesisStreamARN: (await svc.describe('busy')).arn!, RoleARN: ROLE },
+          ExtendedS3DestinationConfiguration: s3('busy-bucket', { BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 0 }, ProcessingConfiguration: lambda('identity') }),
+        }),
+      );
+      const N = 4000;
+      for (let i = 0; i < N; i += 500) {
+        const records = Array.from({ length: 500 }, (_, k) => ({ PartitionKey: 'p', Data: Buffer.from(JSON.stringify({ id: i + k, pad: 'x'.repeat(1000) })) }));
+        await kinesis.send(new PutRecordsCommand({ StreamName: 'busy', Records: records }));
+      }
+      for (let i = 0; i < 200 && !logs.some((l) => l.includes('is paused')); i++) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(logs.some((l) => l.includes('reading busy is paused')), 'reading paused');
+      assert.deepEqual(local.firehose.delivered('from-busy'), []);
+      handlers.identity = join(__dirname, '../../../test/fixtures/transform/identity.js');
+      const count = () => local.firehose.delivered('from-busy').reduce((a, o) => a + o.records, 0);
+      for (let i = 0; i < 300 && count() < N; i++) {
+        await local.firehose.flush('from-busy');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const ids = local.firehose.delivered('from-busy').flatMap((o) => decodeDeliveredObject(o.body!).lines.map((l) => JSON.parse(l).id));
+      assert.equal(ids.length, N);
+      assert.equal(new Set(ids).size, N, 'each record once');
     } finally {
       kinesis.destroy();
       firehose.destroy();

@@ -88,6 +88,8 @@ interface StoredStream extends ValidCreateRequest {
   /** The delivery in progress: one at a time per stream. */
   delivering?: Promise<boolean>;
   reader?: StreamReader;
+  /** Reading the source is paused while deliveries fail and the buffer is past twice its size. */
+  sourcePaused?: boolean;
   /** Why records are not flowing (source unreadable, delivery failing), as DescribeDeliveryStream's FailureDescription. */
   failure?: { Type: string; Details: string; from: 'source' | 'delivery' };
   /** After a failed delivery, the next attempt is not before this time. */
@@ -218,6 +220,10 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
       return false;
     }
     if (s.failure?.from === 'delivery') s.failure = undefined;
+    if (s.sourcePaused) {
+      s.sourcePaused = false;
+      s.reader?.resume();
+    }
     try {
       s.buffer.drop(n);
     } catch (e) {
@@ -280,6 +286,13 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
       });
       try {
         accept(s, fresh.map((r) => ({ data: Buffer.from(r.data), arrival: r.arrivalTime, shardId: r.shardId, sequenceNumber: r.sequenceNumber, partitionKey: r.partitionKey })));
+        // Deliveries are failing (a handler that does not load, a write that fails): stop taking
+        // more than twice the buffer from the source, as Firehose falls behind; resumed on success.
+        if (s.failure?.from === 'delivery' && s.buffer.bytes >= 2 * hints(s).SizeInMBs * 1024 * 1024 && !s.sourcePaused) {
+          s.sourcePaused = true;
+          reader.pause();
+          log(`Firehose ${s.name}: reading ${streamName} is paused until deliveries succeed again (${s.failure.Details.split('\n')[0]}).`);
+        }
       } catch (e) {
         const details = `Records read from ${streamName} could not be buffered (${(e as Error).message}); reading stopped. Restart the endpoint to resume from the last record kept.`;
         s.failure = { Type: 'UNKNOWN_ERROR', Details: details, from: 'source' };
