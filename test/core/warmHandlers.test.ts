@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTransform } from '../../src/core/transform/engine';
-import { WarmHandlers } from '../../src/core/transform/warmHandlers';
+import { MAX_WARM, WarmHandlers } from '../../src/core/transform/warmHandlers';
 import { SampleRecord } from '../../src/core/transform/sampleRecord';
 
 const records = (n: number): SampleRecord[] =>
@@ -54,6 +54,29 @@ describe('warm handlers: a module loaded once, reused until its file changes', f
     assert.equal(out(third).v, 2, 'the changed file is what runs now');
     assert.equal(out(third).calls, 1, 'a fresh module');
     assert.equal(warm.size, 1, 'the old child was replaced, not kept beside the new one');
+  });
+
+  it('keeps one child per notebook cell: an edited cell replaces its child; at most MAX_WARM handlers live', async () => {
+    const cell = (code: string, label = 'cell-1.js') => ({ kind: 'code' as const, code, language: 'javascript' as const, resolveDir: dir, label });
+    const identity = `exports.handler = async (e) => ({ records: e.records.map((r) => ({ recordId: r.recordId, result: 'Ok', data: r.data })) });`;
+    const first = await warm.acquire(cell(identity));
+    const edited = await warm.acquire(cell(identity + '\n// edited'));
+    assert.notEqual(edited.proc.pid, first.proc.pid);
+    assert.equal(first.proc.alive, false, 'the old child of the edited cell ended');
+    assert.equal(warm.size, 1);
+    const procs = [];
+    for (let i = 0; i < MAX_WARM + 2; i++) procs.push((await warm.acquire(cell(identity, `cell-${i + 2}.js`))).proc);
+    assert.equal(warm.size, MAX_WARM);
+    assert.equal(procs[0].alive, false, 'the least recently used ended first');
+    assert.equal(procs[procs.length - 1].alive, true);
+  });
+
+  it('lets two runs of the same handler at once take turns on its child', async () => {
+    write(1);
+    const run = () => runTransform({ handler: { kind: 'file', path: join(dir, 'h.js') }, records: records(1), warm });
+    const [a, b] = await Promise.all([run(), run()]);
+    assert.deepEqual([out(a).calls, out(b).calls].sort(), [1, 2], 'both ran, one after the other, on one module');
+    assert.equal(a.failure ?? b.failure, undefined);
   });
 
   it('replaces a child that an invocation killed (timeout), and the next run works', async () => {

@@ -269,8 +269,10 @@ async function transform(
         const why = e instanceof CompileError ? `does not compile:\n${e.message}` : e instanceof RunFailureError ? `does not load: ${e.message}` : `cannot start: ${(e as Error).message}`;
         throw new DeliveryError(`The transform for ${resolved.functionName} ${why}\nFix it; the records stay buffered and are delivered once it loads.`, 'INVALID_CONFIGURATION');
       }
-      const outcome = await handle.proc.invoke(inv.event, n);
-      for (const l of handle.proc.takeLogs()) {
+      const proc = handle.proc;
+      // Two delivery streams may share a function: one invocation at a time per child, as in a Lambda container.
+      const [outcome, logs] = await handle.exclusive(async () => [await proc.invoke(inv.event, n), proc.takeLogs()] as const);
+      for (const l of logs) {
         if (logLines++ < MAX_LOG_LINES_PER_BATCH) env.log(`Firehose ${target.name}: ${resolved.functionName} ${l.stream === 'stderr' ? '(stderr) ' : ''}${l.text.trimEnd().slice(0, 500)}`);
       }
       if (!outcome.ok) {

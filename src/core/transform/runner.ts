@@ -544,7 +544,7 @@ async function runWarm(
   const onAbort = () => proc.cancel();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    await invokeAll(proc, events, opts, result);
+    await handle.exclusive(() => invokeAll(proc, events, opts, result));
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     // Let the last output chunk arrive before taking it.
