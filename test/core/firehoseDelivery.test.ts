@@ -21,6 +21,7 @@ import { decodeDeliveredObject } from '../../src/core/local/deliveredObjects';
 import { listDeliveredObjects, readDeliveredObject } from '../../src/core/firehose/localObjects';
 import { startKinesalite } from '../support/endpoints';
 import { StreamService } from '../../src/core/kinesis/streamService';
+import { DeliveryStreamService } from '../../src/core/firehose/deliveryStreamService';
 import type { DeliveredObject } from '../../src/core/local/firehoseEmulator';
 
 const ROLE = 'arn:aws:iam::000000000000:role/firehose';
@@ -189,6 +190,9 @@ describe('Firehose emulator: transform, partition, compress, deliver (real @aws-
     await create({ DeliveryStreamName: 'unmapped', ExtendedS3DestinationConfiguration: s3('unmapped-bucket', { ProcessingConfiguration: lambda('nobody-mapped-me') }) });
     const before = await firehose.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: 'unmapped' }));
     assert.match(before.DeliveryStreamDescription!.FailureDescription!.Details!, /nobody-mapped-me has no handler.*kinesis\.local\.lambdaHandlers.*--lambda nobody-mapped-me=/);
+    const summary = await new DeliveryStreamService(firehose).describe('unmapped');
+    assert.equal(summary.failure?.type, 'INVALID_CONFIGURATION', 'the tree\'s model carries it');
+    assert.match(summary.failure!.details, /has no handler/);
     await put('unmapped', [rec(1)]);
     assert.equal(await local.firehose.flush('unmapped'), false);
     assert.deepEqual(local.firehose.delivered('unmapped'), []);
