@@ -24,7 +24,7 @@ import type { HttpEndpointDestination, ProcessingPlan, ValidCreateRequest } from
 import { deliverToHttpEndpoint } from './firehoseHttpEndpoint';
 import { extractPartitionKeys, JqError, JqOptions } from './jq';
 import { buildFirehoseInvocations, validateFirehoseResponse } from '../transform/firehoseContract';
-import { defaultPrefix, evaluatePrefix, lambdaKeysInPrefix, objectSuffix, planDelivery } from '../transform/s3Key';
+import { defaultPrefix, evaluatePrefix, objectSuffix, planDelivery } from '../transform/s3Key';
 import type { HandlerSource } from '../transform/compile';
 import { CompileError } from '../transform/compile';
 import { RunFailureError } from '../transform/runner';
@@ -253,7 +253,6 @@ async function transform(
     deliveryStreamName: target.name,
     bufferBytes: lambda.bufferBytes,
   });
-  const requiredKeys = lambdaKeysInPrefix(target.config.destination.Prefix);
   const out: (Item | undefined)[] = new Array(items.length);
   let logLines = 0;
   for (const [n, inv] of invocations.entries()) {
