@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -577,6 +577,56 @@ describe('Firehose emulator: a Kinesis source while deliveries fail', function (
       kinesis.destroy();
       firehose.destroy();
       await local.close();
+    }
+  });
+});
+
+describe('Firehose emulator: buffers across a restart, with a transform', function () {
+  this.timeout(120_000);
+
+  it('keeps records a stopped endpoint could not transform (no handler yet) in the data folder, and transforms and delivers them after a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'firehose-restart-'));
+    const first = await startLocalEndpoint({ path: dir, log: () => undefined });
+    let f = firehoseClientFor(first.endpoint);
+    try {
+      await f.send(
+        new CreateDeliveryStreamCommand({
+          DeliveryStreamName: 'kept',
+          ExtendedS3DestinationConfiguration: s3('kept-bucket', {
+            Prefix: 'city=!{partitionKeyFromLambda:city}/',
+            ErrorOutputPrefix: 'errors/!{firehose:error-output-type}/',
+            DynamicPartitioningConfiguration: { Enabled: true },
+            ProcessingConfiguration: lambda('cities'),
+          }),
+        }),
+      );
+      await f.send(new PutRecordBatchCommand({ DeliveryStreamName: 'kept', Records: Array.from({ length: 10 }, (_, i) => rec(i)) }));
+    } finally {
+      f.destroy();
+      await first.close();
+    }
+    assert.deepEqual(first.firehose.delivered('kept'), [], 'nothing could be delivered without the handler');
+    const again = await startLocalEndpoint({ path: dir, log: () => undefined, firehose: { lambdaHandlers: { cities: join(FIX, 'cities.js') } } });
+    f = firehoseClientFor(again.endpoint);
+    let keys: string[] = [];
+    try {
+      assert.equal(await again.firehose.flush('kept'), true);
+      const ids = again.firehose.delivered('kept').flatMap((o) => decodeDeliveredObject(readFileSync(o.file!)).lines.map((l) => JSON.parse(l).id));
+      assert.deepEqual(ids.sort((a, b) => a - b), [0, 1, 2, 4, 5, 6, 8, 9], 'transformed after the restart: 3 failed, 7 dropped');
+      const page = await listDeliveredObjects(again.endpoint, 'kept', { kind: 'errors' });
+      assert.equal(page.objects.length, 1);
+      keys = [...again.firehose.delivered('kept'), ...again.firehose.errorObjects('kept')].map((o) => o.key).sort();
+    } finally {
+      f.destroy();
+      await again.close();
+    }
+    // The list of objects is kept in the data folder too.
+    const third = await startLocalEndpoint({ path: dir, log: () => undefined });
+    try {
+      assert.deepEqual([...third.firehose.delivered('kept'), ...third.firehose.errorObjects('kept')].map((o) => o.key).sort(), keys);
+      assert.equal(keys.length, 4, 'three partitions and one error object');
+    } finally {
+      await third.close();
     }
   });
 });
