@@ -21,6 +21,7 @@ import { decodeDeliveredObject } from '../../src/core/local/deliveredObjects';
 import { listDeliveredObjects, readDeliveredObject } from '../../src/core/firehose/localObjects';
 import { startKinesalite } from '../support/endpoints';
 import { StreamService } from '../../src/core/kinesis/streamService';
+import { encodeAggregate } from '../../src/core/producer/aggregation';
 import { DeliveryStreamService } from '../../src/core/firehose/deliveryStreamService';
 import type { DeliveredObject } from '../../src/core/local/firehoseEmulator';
 
@@ -627,6 +628,45 @@ describe('Firehose emulator: buffers across a restart, with a transform', functi
       assert.equal(keys.length, 4, 'three partitions and one error object');
     } finally {
       await third.close();
+    }
+  });
+});
+
+describe('Firehose emulator: KPL aggregated records from a Kinesis source', function () {
+  this.timeout(60_000);
+
+  it('deaggregates them into their user records before the transform and delivery, as Firehose does', async () => {
+    const local = await startLocalEndpoint({ firehose: { lambdaHandlers: { cities: join(FIX, 'cities.js') } } });
+    const kinesis = kinesisClientFor(local.endpoint);
+    const firehose = firehoseClientFor(local.endpoint);
+    try {
+      const svc = new StreamService(kinesis);
+      await svc.create('kpl-source', { shardCount: 1 });
+      await svc.waitFor('kpl-source', 'ACTIVE', { intervalMs: 20 });
+      await firehose.send(
+        new CreateDeliveryStreamCommand({
+          DeliveryStreamName: 'from-kpl',
+          DeliveryStreamType: 'KinesisStreamAsSource',
+          KinesisStreamSourceConfiguration: { KinesisStreamARN: (await svc.describe('kpl-source')).arn!, RoleARN: ROLE },
+          ExtendedS3DestinationConfiguration: s3('kpl-bucket', { ProcessingConfiguration: lambda('cities') }),
+        }),
+      );
+      const users = Array.from({ length: 12 }, (_, i) => ({ partitionKey: `u${i}`, data: Buffer.from(JSON.stringify({ id: i, city: 'Lisbon' })) }));
+      await kinesis.send(new PutRecordsCommand({ StreamName: 'kpl-source', Records: [{ PartitionKey: 'agg', Data: encodeAggregate(users) }] }));
+      let ids: number[] = [];
+      for (let i = 0; i < 100 && ids.length < 10; i++) {
+        await local.firehose.flush('from-kpl');
+        ids = local.firehose.delivered('from-kpl').flatMap((o) => decodeDeliveredObject(o.body!).lines.map((l) => JSON.parse(l).id));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      // 12 user records: 3 ProcessingFailed, 7 Dropped by the handler, the other 10 delivered.
+      assert.deepEqual(ids.sort((a, b) => a - b), [0, 1, 2, 4, 5, 6, 8, 9, 10, 11]);
+      const failed = local.firehose.errorObjects('from-kpl').flatMap((o) => decodeDeliveredObject(o.body!).lines.map((l) => JSON.parse(l)));
+      assert.deepEqual(failed.map((f) => JSON.parse(Buffer.from(f.rawData, 'base64').toString()).id), [3]);
+    } finally {
+      kinesis.destroy();
+      firehose.destroy();
+      await local.close();
     }
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The Firehose emulator's delivery engine: what happens to a buffer of records when its buffering
  * hints say "deliver". In order, as Firehose does it:
- *   1. record deaggregation (RecordDeAggregation: JSON objects or delimited parts);
+ *   1. deaggregation: KPL aggregated records read from a Kinesis source into their user records
+ *      (as Firehose does on its own), then RecordDeAggregation (JSON objects or delimited parts);
  *   2. the Lambda transform, run from the workspace on a warm isolated child, invoked per processor
  *      buffer with Firehose's event, retried `NumberOfRetries` times when the invocation fails
  *      (throws, times out, returns a response that is not `{records: [...]}`); `Ok` records go on,
@@ -30,6 +31,7 @@ import { CompileError } from '../transform/compile';
 import { RunFailureError } from '../transform/runner';
 import type { WarmHandlers } from '../transform/warmHandlers';
 import type { SampleRecord } from '../transform/sampleRecord';
+import { deaggregate, isKplAggregate } from '../records/kpl';
 
 export class DeliveryError extends Error {
   constructor(message: string, readonly type = 'UNKNOWN_ERROR') {
@@ -75,6 +77,8 @@ interface Item {
   data: Buffer;
   arrival: number;
   source: BufferedRecord;
+  /** A KPL user record: its own partition key and place in the aggregate. */
+  kpl?: { partitionKey: string; subSequenceNumber: number };
   lambdaKeys?: Record<string, string>;
   queryKeys?: Record<string, string>;
 }
@@ -137,16 +141,30 @@ export async function deliverRecords(target: DeliveryTarget, env: DeliveryEnv, r
   // 1. Deaggregation.
   let items: Item[] = [];
   for (const r of records) {
+    let users: Item[] = [{ raw: r.data, data: r.data, arrival: r.arrival, source: r }];
+    if (r.shardId && isKplAggregate(r.data)) {
+      try {
+        users = deaggregate(r.data).map((u) => {
+          const data = Buffer.from(u.data);
+          return { raw: data, data, arrival: r.arrival, source: r, kpl: { partitionKey: u.partitionKey, subSequenceNumber: u.subSequenceNumber } };
+        });
+      } catch (e) {
+        failures.push({ item: users[0], errorCode: 'KinesisSource.InvalidAggregatedRecord', errorMessage: `The record looks KPL-aggregated but cannot be deaggregated: ${(e as Error).message}.`, attemptsMade: 1, type: 'processing-failed' });
+        continue;
+      }
+    }
     if (!plan.deaggregation) {
-      items.push({ raw: r.data, data: r.data, arrival: r.arrival, source: r });
+      items.push(...users);
       continue;
     }
-    const parts = plan.deaggregation.type === 'JSON' ? splitJsonObjects(r.data) : splitDelimited(r.data, plan.deaggregation.delimiter!);
-    if (!parts) {
-      failures.push({ item: { raw: r.data, data: r.data, arrival: r.arrival, source: r }, errorCode: 'RecordDeAggregation.InvalidJson', errorMessage: 'The record is not a sequence of JSON objects, so it cannot be deaggregated.', attemptsMade: 1, type: 'processing-failed' });
-      continue;
+    for (const u of users) {
+      const parts = plan.deaggregation.type === 'JSON' ? splitJsonObjects(u.data) : splitDelimited(u.data, plan.deaggregation.delimiter!);
+      if (!parts) {
+        failures.push({ item: u, errorCode: 'RecordDeAggregation.InvalidJson', errorMessage: 'The record is not a sequence of JSON objects, so it cannot be deaggregated.', attemptsMade: 1, type: 'processing-failed' });
+        continue;
+      }
+      for (const p of parts) items.push({ ...u, raw: p, data: p });
     }
-    for (const p of parts) items.push({ raw: p, data: p, arrival: r.arrival, source: r });
   }
 
   // 2. The Lambda transform.
@@ -242,9 +260,10 @@ async function transform(
   const samples: SampleRecord[] = items.map((it, i) => ({
     shardId: it.source.shardId ?? '',
     sequenceNumber: it.source.sequenceNumber ?? String(i + 1),
-    partitionKey: it.source.partitionKey ?? '',
+    partitionKey: it.kpl?.partitionKey ?? it.source.partitionKey ?? '',
     arrivalTime: it.arrival,
     data: it.data,
+    ...(it.kpl ? { subSequenceNumber: it.kpl.subSequenceNumber } : {}),
   }));
   const invocations = buildFirehoseInvocations(samples, {
     sourceStreamName,
