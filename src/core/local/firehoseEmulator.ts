@@ -9,7 +9,7 @@ import { WarmHandlers } from '../transform/warmHandlers';
 import { BufferedRecord, DeliveryBuffer } from './firehoseBuffer';
 import { DeliveryError, deliverRecords, WrittenObject } from './firehoseDelivery';
 import { checkJqQuery, JqError, JqOptions } from './jq';
-import { folderStore, memoryStore, ObjectStore, StoredObject } from './s3Folder';
+import { folderStore, memoryStore, objectPath, ObjectStore, StoredObject } from './s3Folder';
 import { decodeDeliveredObject } from './deliveredObjects';
 import {
   applyDestinationUpdate,
@@ -182,7 +182,7 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
     const manifest = manifestOf(s.name);
     if (manifest) {
       try {
-        appendFileSync(manifest, written.map((o) => JSON.stringify({ bucket: o.bucket, key: o.key, size: o.size, records: o.records, kind: o.kind, at: o.at, file: o.file }) + '\n').join(''));
+        appendFileSync(manifest, written.map((o) => JSON.stringify({ bucket: o.bucket, key: o.key, size: o.size, records: o.records, kind: o.kind, at: o.at }) + '\n').join(''));
       } catch (e) {
         log(`Firehose ${s.name}: the list of its objects could not be saved (${(e as Error).message}); the objects themselves are written.`);
       }
@@ -320,7 +320,7 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
       created,
       versionId: extra.versionId ?? '1',
       buffer: new DeliveryBuffer(journalOf(v.name)),
-      objects: readManifest(manifestOf(v.name)),
+      objects: readManifest(manifestOf(v.name), opts.dataDir),
       retryAt: 0,
     };
     streams.set(v.name, s);
@@ -592,7 +592,13 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
       const o = get(name).objects.find((x) => x.key === key);
       if (!o) return undefined;
       if (o.body) return o.body;
-      return o.file ? readFileSync(o.file) : undefined;
+      if (!opts.dataDir) return undefined;
+      // The path is worked out again from bucket and key (never taken from the kept list), inside the data folder.
+      try {
+        return readFileSync(objectPath(opts.dataDir, o.bucket, o.key));
+      } catch {
+        return undefined;
+      }
     },
     flush: (name) => flush(name),
     close: () =>
@@ -619,15 +625,17 @@ function recordId(): string {
   return randomUUID().replace(/-/g, '') + randomUUID().replace(/-/g, '');
 }
 
-function readManifest(file: string | undefined): WrittenObject[] {
-  if (!file || !existsSync(file)) return [];
+/** The objects a stream wrote before a restart; each file is located again from bucket and key, inside the data folder. */
+function readManifest(file: string | undefined, dataDir: string | undefined): WrittenObject[] {
+  if (!file || !existsSync(file) || !dataDir) return [];
   const out: WrittenObject[] = [];
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     try {
       const o = JSON.parse(line);
-      if (typeof o.key === 'string' && typeof o.bucket === 'string') out.push(o);
+      if (typeof o.key !== 'string' || typeof o.bucket !== 'string' || !['delivered', 'error', 'backup'].includes(o.kind)) continue;
+      out.push({ bucket: o.bucket, key: o.key, size: Number(o.size) || 0, records: Number(o.records) || 0, kind: o.kind, at: Number(o.at) || 0, file: objectPath(dataDir, o.bucket, o.key) });
     } catch {
-      // a line cut short by a crash
+      // a line cut short by a crash, or a key that would leave the data folder
     }
   }
   return out.slice(-MAX_OBJECTS_LISTED);
