@@ -25,7 +25,14 @@ export function activate(context: vscode.ExtensionContext): KinesisDevtoolsTestA
   const log = new Logger();
   const connections = new ConnectionStore(context.secrets);
   local = new LocalEndpointManager(
-    () => ({ externalEndpoint: settings.localEndpoint(), dataPath: settings.localDataPath(), port: settings.localPort() }),
+    () => ({
+      externalEndpoint: settings.localEndpoint(),
+      dataPath: settings.localDataPath(),
+      port: settings.localPort(),
+      // Handlers are the workspace's code: they run only in a trusted workspace.
+      lambdaHandlers: vscode.workspace.isTrusted ? settings.lambdaHandlers() : {},
+      handlerRoot: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+    }),
     (m) => log.info(m),
   );
   const clients = new ClientFactory({

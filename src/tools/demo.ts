@@ -3,13 +3,13 @@
  * Starts the local Kinesis endpoint, creates the demo streams, keeps a trickle of records
  * flowing, and opens VS Code with the extension: desktop `code` when present, otherwise
  * code-server in the browser.
- *   npm run demo -- [--no-open] [--browser] [--port 4567] [--vscode-port 8080]
+ *   npm run demo -- [--no-open] [--browser] [--port 4567] [--vscode-port 8080] [--lambda NAME=./path#export ...]
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, existsSync, cpSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startLocalServer } from './localServer';
+import { parseLambdaFlags, startLocalServer } from './localServer';
 import { ROOT, freePort, startCodeServer, workbenchUrl, CodeServer } from './codeServer';
 
 async function main(): Promise<void> {
@@ -19,18 +19,24 @@ async function main(): Promise<void> {
       browser: { type: 'boolean' },
       port: { type: 'string', default: '4567' },
       'vscode-port': { type: 'string', default: '8080' },
+      lambda: { type: 'string', multiple: true },
       help: { type: 'boolean' },
     },
   });
   if (values.help) {
-    console.log('npm run demo -- [--no-open (start and print URLs only)] [--browser (code-server even when desktop code exists)] [--port N] [--vscode-port N]');
+    console.log(
+      'npm run demo -- [--no-open (start and print URLs only)] [--browser (code-server even when desktop code exists)] [--port N] [--vscode-port N]\n' +
+        '                [--lambda NAME=./path#export (repeatable: the handler Firehose runs for the Lambda processor NAME; enrich-clicks runs demo/src/clicks.ts)]',
+    );
     return;
   }
+  const lambdaHandlers = parseLambdaFlags(values.lambda);
   const port = await freePort(Number(values.port));
   let server: CodeServer | undefined;
   const { local, created } = await startLocalServer({
     port,
     demo: { records: 500 },
+    lambdaHandlers,
     log: (l) => console.error(`[demo] ${l}`),
     onStop: async () => server?.close(),
   });

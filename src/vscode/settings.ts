@@ -21,6 +21,11 @@ export const settings = {
   localPort(): number {
     return this.section.get<number>('local.port', 0) ?? 0;
   },
+  /** Lambda function name or ARN → handler in the workspace, for the local Firehose's Lambda processors. */
+  lambdaHandlers(): Record<string, string> {
+    const v = this.section.get<Record<string, unknown>>('local.lambdaHandlers', {}) ?? {};
+    return Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  },
   showProfiles(): boolean {
     return this.section.get<boolean>('connections.showProfiles', true) ?? true;
   },

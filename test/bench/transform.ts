@@ -7,29 +7,13 @@
  * plus the time to first output (first invocation's result) for both.
  * Run: npm run bench -- transform
  */
-import { join } from 'node:path';
 import { buildFirehoseInvocations, validateFirehoseResponse } from '../../src/core/transform/firehoseContract';
 import { runTransform } from '../../src/core/transform/engine';
 import { runHandler } from '../../src/core/transform/runner';
 import { SampleRecord } from '../../src/core/transform/sampleRecord';
+import { handlerPath, inProcess, N, SIZE, sample } from '../support/transformBench';
 
-const N = 10_000;
-const SIZE = 1024;
 const ROUNDS = 3;
-const handlerPath = join(__dirname, '../../../test/fixtures/transform/identity.js');
-
-function sample(): SampleRecord[] {
-  return Array.from({ length: N }, (_, i) => {
-    const head = `{"i":${i},"pad":"`;
-    return {
-      shardId: `shardId-00000000000${i % 4}`,
-      sequenceNumber: '4960' + String(i).padStart(52, '0'),
-      partitionKey: `pk-${i % 100}`,
-      arrivalTime: Date.UTC(2026, 10, 28, 12) + i,
-      data: Buffer.from(head + 'x'.repeat(SIZE - head.length - 2) + '"}'),
-    };
-  });
-}
 
 async function isolated(records: SampleRecord[]) {
   const t0 = performance.now();
@@ -55,24 +39,6 @@ async function isolatedRunner(records: SampleRecord[]) {
   const total = performance.now() - t0;
   if (ok !== N) throw new Error('isolated runner went wrong');
   return { total, first, compile: run.compileMs, start: run.startMs };
-}
-
-async function inProcess(records: SampleRecord[]) {
-  const t0 = performance.now();
-  const mod = require(handlerPath) as { handler: (e: unknown, ctx: unknown) => Promise<unknown> };
-  const invs = buildFirehoseInvocations(records, { sourceStreamName: 'bench' });
-  let first = 0;
-  let ok = 0;
-  for (let i = 0; i < invs.length; i++) {
-    // Lambda serializes the response as JSON; do the same so the work compared is alike.
-    const response = JSON.parse(JSON.stringify(await mod.handler(invs[i].event, {})));
-    const v = validateFirehoseResponse(invs[i], response, { invocation: i });
-    ok += v.delivered.length;
-    if (i === 0) first = performance.now() - t0;
-  }
-  const total = performance.now() - t0;
-  if (ok !== N) throw new Error('in-process run went wrong');
-  return { total, first };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -16,7 +16,8 @@ describe('Local endpoint: Kinesis and Firehose behind one URL', function () {
   let dir: string;
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kinesis-s3-'));
-    local = await startLocalEndpoint({ deliveryDir: dir });
+    // The delivery stream below names a Lambda "enrich": it runs the identity handler from the fixtures.
+    local = await startLocalEndpoint({ deliveryDir: dir, firehose: { lambdaHandlers: { enrich: join(__dirname, '../../../test/fixtures/transform/identity.js') } } });
     firehose = new FirehoseClient({ region: 'us-east-1', endpoint: local.endpoint, credentials: LOCAL_CREDENTIALS, requestHandler: localHandler() });
   });
   after(async () => {
@@ -56,7 +57,7 @@ describe('Local endpoint: Kinesis and Firehose behind one URL', function () {
     assert.equal(failed, 0);
     await firehose.send(new PutRecordCommand({ DeliveryStreamName: 'direct', Record: { Data: Buffer.from('{"n":700}\n') } }));
     assert.equal(local.firehose.delivered('direct').length, 0, 'buffered until the interval or size is reached');
-    local.firehose.flush('direct');
+    await local.firehose.flush('direct');
     const [obj] = local.firehose.delivered('direct');
     assert.equal(obj.records, 701);
     assert.match(obj.key, /^events\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/direct-1-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-/);
@@ -83,7 +84,7 @@ describe('Local endpoint: Kinesis and Firehose behind one URL', function () {
     const deadline = Date.now() + 20_000;
     let total = 0;
     while (Date.now() < deadline) {
-      local.firehose.flush('from-kinesis');
+      await local.firehose.flush('from-kinesis');
       total = local.firehose.delivered('from-kinesis').reduce((a, o) => a + o.records, 0);
       if (total >= 50) break;
       await new Promise((r) => setTimeout(r, 200));

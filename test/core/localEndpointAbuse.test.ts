@@ -219,7 +219,7 @@ describe('Local endpoint abuse: oversized and broken requests', () => {
     assert.equal(JSON.parse(array.body).__type, 'SerializationException');
     const noData = await raw(local.port, firehoseCall('PutRecordBatch', { DeliveryStreamName: 'strict', Records: [{ Data: 'QQ==' }, {}] }));
     assert.equal(JSON.parse(noData.body).__type, 'ValidationException');
-    assert.equal(local.firehose.flush('strict'), true);
+    assert.equal(await local.firehose.flush('strict'), true);
     assert.deepEqual(local.firehose.delivered('strict'), [], 'no refused record was buffered');
   });
 
@@ -236,7 +236,7 @@ describe('Local endpoint abuse: oversized and broken requests', () => {
     const tooBig = await errorOf(f.send(new PutRecordCommand({ DeliveryStreamName: 'limits', Record: { Data: Buffer.alloc(1000 * 1024 + 1) } })));
     assert.equal(tooBig.name, 'ValidationException');
     await f.send(new PutRecordCommand({ DeliveryStreamName: 'limits', Record: { Data: big } }));
-    local.firehose.flush('limits');
+    await local.firehose.flush('limits');
     assert.deepEqual(local.firehose.delivered('limits').map((o) => o.records), [1]);
     f.destroy();
   });
@@ -316,7 +316,12 @@ describe('Local endpoint abuse: hostile delivery-stream configurations', () => {
       ['prefix length', create('p7', {}, { Prefix: 'a/'.repeat(513) }), 'ValidationException', /between 0 and 1024/],
       ['source arn', create('s1', { DeliveryStreamType: 'KinesisStreamAsSource', KinesisStreamSourceConfiguration: { KinesisStreamARN: 'orders', RoleARN: ROLE } }), 'ValidationException', /kinesisStreamARN/],
       ['type', create('t1', { DeliveryStreamType: 'Nope' as never }), 'ValidationException', /enum/],
-      ['destination', firehose.send(new CreateDeliveryStreamCommand({ DeliveryStreamName: 'd1', HttpEndpointDestinationConfiguration: { EndpointConfiguration: { Url: 'https://x' }, S3Configuration: s3Config() as never } })), 'InvalidArgumentException', /S3 only/],
+      ['destination', firehose.send(new CreateDeliveryStreamCommand({ DeliveryStreamName: 'd1', SplunkDestinationConfiguration: { HECEndpoint: 'https://x', HECEndpointType: 'Raw', HECToken: 't', S3Configuration: s3Config() as never } })), 'InvalidArgumentException', /S3 and HTTP endpoints only/],
+      ['plain http to another host', firehose.send(new CreateDeliveryStreamCommand({ DeliveryStreamName: 'd2', HttpEndpointDestinationConfiguration: { EndpointConfiguration: { Url: 'http://example.com/in' }, S3Configuration: s3Config() as never } })), 'InvalidArgumentException', /must be https/],
+      ['dynamic partitioning without an error prefix', create('dp1', {}, { Prefix: 'c=!{partitionKeyFromQuery:c}/', DynamicPartitioningConfiguration: { Enabled: true }, ProcessingConfiguration: { Enabled: true, Processors: [{ Type: 'MetadataExtraction', Parameters: [{ ParameterName: 'MetadataExtractionQuery', ParameterValue: '{c: .c}' }, { ParameterName: 'JsonParsingEngine', ParameterValue: 'JQ-1.6' }] }] } }), 'InvalidArgumentException', /needs an ErrorOutputPrefix/],
+      ['a jq query that does not compile', create('dp2', {}, { Prefix: 'c=!{partitionKeyFromQuery:c}/', ErrorOutputPrefix: 'e/', DynamicPartitioningConfiguration: { Enabled: true }, ProcessingConfiguration: { Enabled: true, Processors: [{ Type: 'MetadataExtraction', Parameters: [{ ParameterName: 'MetadataExtractionQuery', ParameterValue: '{c: .c' }, { ParameterName: 'JsonParsingEngine', ParameterValue: 'JQ-1.6' }] }] } }), 'InvalidArgumentException', /does not compile in jq 1\.6/],
+      ['a Lambda ARN that is not one', create('l1', {}, { ProcessingConfiguration: { Enabled: true, Processors: [{ Type: 'Lambda', Parameters: [{ ParameterName: 'LambdaArn', ParameterValue: 'my-function' }] }] } }), 'InvalidArgumentException', /LambdaArn like/],
+      ['compression', create('z1', {}, { CompressionFormat: 'ZIP' }), 'InvalidArgumentException', /GZIP or UNCOMPRESSED/],
     ];
     for (const [what, call, type, message] of cases) {
       const err = await errorOf(call);
@@ -328,14 +333,14 @@ describe('Local endpoint abuse: hostile delivery-stream configurations', () => {
     // A valid configuration with expressions still works.
     await create('fine', {}, { Prefix: 'y=!{timestamp:yyyy}/r=!{firehose:random-string}/', ErrorOutputPrefix: 'err/!{firehose:error-output-type}/', BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 0 } });
     await firehose.send(new PutRecordCommand({ DeliveryStreamName: 'fine', Record: { Data: Buffer.from('ok') } }));
-    local.firehose.flush('fine');
+    await local.firehose.flush('fine');
     assert.match(local.firehose.delivered('fine')[0].key, /^y=\d{4}\/r=[A-Za-z0-9]{11}\/fine-1-/);
   });
 
   it('keeps delivered objects on disk only, not their bodies in memory', async () => {
     await create('on-disk', {}, { Prefix: 'disk/' });
     await firehose.send(new PutRecordCommand({ DeliveryStreamName: 'on-disk', Record: { Data: Buffer.from('kept on disk') } }));
-    local.firehose.flush('on-disk');
+    await local.firehose.flush('on-disk');
     const [obj] = local.firehose.delivered('on-disk');
     assert.equal(obj.body, undefined);
     assert.equal(readFileSync(obj.file!, 'utf8'), 'kept on disk');
@@ -347,13 +352,13 @@ describe('Local endpoint abuse: hostile delivery-stream configurations', () => {
     // The bucket's folder is a file: every write fails until it is removed.
     writeFileSync(join(s3, 'blocked-bucket'), 'in the way');
     await firehose.send(new PutRecordBatchCommand({ DeliveryStreamName: 'fails', Records: [{ Data: Buffer.from('a;') }, { Data: Buffer.from('b;') }] }));
-    assert.equal(local.firehose.flush('fails'), false);
+    assert.equal(await local.firehose.flush('fails'), false);
     const d = await firehose.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: 'fails' }));
     assert.match(d.DeliveryStreamDescription!.FailureDescription!.Details!, /Delivery of 2 records .* failed.*retried/);
     await firehose.send(new PutRecordCommand({ DeliveryStreamName: 'fails', Record: { Data: Buffer.from('c;') } }));
     rmSync(join(s3, 'blocked-bucket'));
-    assert.equal(local.firehose.flush('fails'), true);
-    assert.equal(local.firehose.flush('fails'), true);
+    assert.equal(await local.firehose.flush('fails'), true);
+    assert.equal(await local.firehose.flush('fails'), true);
     const objects = local.firehose.delivered('fails');
     assert.deepEqual(objects.map((o) => [o.records, readFileSync(o.file!, 'utf8')]), [[3, 'a;b;c;']]);
     assert.deepEqual(readdirSync(join(s3, '.incoming')), [], 'no temporary file left');
@@ -465,8 +470,8 @@ describe('Local endpoint: stops, restarts and failures', () => {
     const again = await until(() => startLocalEndpoint({ path: dir }).catch(() => undefined), 'a restart on the same folder', 10_000);
     const k2 = kinesisClientFor(again.endpoint);
     await put(k2, 6, 10);
-    const seen = await until(() => {
-      again.firehose.flush('from-src');
+    const seen = await until(async () => {
+      await again.firehose.flush('from-src');
       const files = filesUnder(join(dir, 's3', 'kept')).map((x) => readFileSync(join(dir, 's3', 'kept', x), 'utf8'));
       const records = files.join('').split(';').filter(Boolean);
       return records.length >= 10 ? records : undefined;

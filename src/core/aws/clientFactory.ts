@@ -127,21 +127,32 @@ export interface TerminalClientOptions {
  * sign the requests: emulators accept any key.
  */
 export function terminalKinesisClient(o: TerminalClientOptions): KinesisClient {
+  return new KinesisClient(terminalClientConfig(o));
+}
+
+/** The same for Firehose (npm run produce -- --delivery-stream). */
+export function terminalFirehoseClient(o: TerminalClientOptions): FirehoseClient {
+  return new FirehoseClient(terminalClientConfig(o));
+}
+
+function terminalClientConfig(o: TerminalClientOptions) {
   const region = o.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1';
   const chain = fromNodeProviderChain(o.profile ? { profile: o.profile } : {});
-  if (!o.endpoint) return new KinesisClient({ region, credentials: chain, maxAttempts: o.maxAttempts });
+  if (!o.endpoint) return { region, credentials: chain, maxAttempts: o.maxAttempts };
   let resolved: Promise<AwsCredentialIdentity> | undefined;
   const orLocal: AwsCredentialIdentityProvider = () => (resolved ??= chain().catch(() => LOCAL_CREDENTIALS));
-  return new KinesisClient({
+  return {
     region,
     endpoint: o.endpoint,
-    credentials: o.profile ? chain : async () => {
-      const c = await orLocal();
-      // Temporary credentials expire: ask the chain again once they have.
-      if (c.expiration && c.expiration.getTime() - Date.now() < 60_000) resolved = undefined;
-      return c;
-    },
+    credentials: o.profile
+      ? chain
+      : async () => {
+          const c = await orLocal();
+          // Temporary credentials expire: ask the chain again once they have.
+          if (c.expiration && c.expiration.getTime() - Date.now() < 60_000) resolved = undefined;
+          return c;
+        },
     requestHandler: localHandler(),
     maxAttempts: o.maxAttempts,
-  });
+  };
 }

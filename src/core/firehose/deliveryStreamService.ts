@@ -19,6 +19,11 @@ export interface DeliveryStreamSummary {
   processing?: { enabled: boolean; processors: { type: string; detail?: string }[] };
   destinations: DeliveryDestination[];
   createdAt?: Date;
+  /**
+   * Why records are not flowing (FailureDescription): a source that cannot be read, a delivery
+   * that keeps failing, or, on the built-in endpoint, a Lambda with no handler mapped.
+   */
+  failure?: { type: string; details: string };
 }
 
 export interface DeliveryDestination {
@@ -60,6 +65,7 @@ export class DeliveryStreamService {
       processing,
       destinations,
       createdAt: d.CreateTimestamp,
+      ...(d.FailureDescription ? { failure: { type: d.FailureDescription.Type ?? 'UNKNOWN_ERROR', details: d.FailureDescription.Details ?? '' } } : {}),
     };
   }
 

@@ -26,6 +26,9 @@ export const DEMO_DELIVERY_STREAMS = {
 
 const DEMO_ROLE = 'arn:aws:iam::000000000000:role/firehose-demo';
 
+/** The clickstream archive's Lambda processor, and the demo handler the built-in Firehose runs for it. */
+export const DEMO_LAMBDA = { name: 'enrich-clicks', handler: './demo/src/clicks.ts#handler' } as const;
+
 const PAGES = ['/', '/search', '/product/42', '/product/7', '/cart', '/checkout', '/help'];
 const ACTIONS = ['view', 'view', 'view', 'click', 'click', 'add_to_cart', 'purchase'];
 const CITIES = ['Lisbon', 'Osaka', 'Denver', 'Nairobi', 'Tallinn', 'Recife'];
@@ -150,15 +153,27 @@ async function seedDeliveryStreams(firehose: FirehoseClient, clickstreamArn: str
         DeliveryStreamName: DEMO_DELIVERY_STREAMS.archive,
         DeliveryStreamType: 'KinesisStreamAsSource',
         KinesisStreamSourceConfiguration: { KinesisStreamARN: clickstreamArn, RoleARN: DEMO_ROLE },
+        // The demo's TypeScript transform runs on each batch (npm run demo / local --demo map it),
+        // partitions by action, fails /help clicks on purpose; objects are GZIP.
         ExtendedS3DestinationConfiguration: {
           BucketARN: 'arn:aws:s3:::demo-archive',
           RoleARN: DEMO_ROLE,
-          Prefix: 'clicks/',
-          ErrorOutputPrefix: 'errors/',
-          BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 60 },
+          Prefix: 'clicks/action=!{partitionKeyFromLambda:action}/!{timestamp:yyyy/MM/dd/HH}/',
+          ErrorOutputPrefix: 'errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd/HH}/',
+          BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 15 },
+          CompressionFormat: 'GZIP',
+          DynamicPartitioningConfiguration: { Enabled: true },
           ProcessingConfiguration: {
             Enabled: true,
-            Processors: [{ Type: 'Lambda', Parameters: [{ ParameterName: 'LambdaArn', ParameterValue: 'arn:aws:lambda:us-east-1:000000000000:function:enrich-clicks' }] }],
+            Processors: [
+              {
+                Type: 'Lambda',
+                Parameters: [
+                  { ParameterName: 'LambdaArn', ParameterValue: `arn:aws:lambda:us-east-1:000000000000:function:${DEMO_LAMBDA.name}` },
+                  { ParameterName: 'BufferSizeInMBs', ParameterValue: '1' },
+                ],
+              },
+            ],
           },
         },
       }),

@@ -1,13 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { StreamReader } from '../records/reader';
-import { defaultPrefix, evaluatePrefix, objectSuffix } from '../transform/s3Key';
+import { parseHandlerSpec } from '../transform/compile';
+import { WarmHandlers } from '../transform/warmHandlers';
 import { BufferedRecord, DeliveryBuffer } from './firehoseBuffer';
-import { folderStore, memoryStore, ObjectStore, StoredObject } from './s3Folder';
+import { DeliveryError, deliverRecords, WrittenObject } from './firehoseDelivery';
+import { checkJqQuery, JqError, JqOptions } from './jq';
+import { folderStore, memoryStore, objectPath, ObjectStore, StoredObject } from './s3Folder';
+import { decodeDeliveredObject } from './deliveredObjects';
 import {
+  applyDestinationUpdate,
   batchData,
   checkCreateRequest,
   checkDeliveryStreamName,
@@ -16,20 +21,21 @@ import {
   FirehoseApiError,
   MAX_FIREHOSE_BODY_BYTES,
   recordData,
-  S3Destination,
   ValidCreateRequest,
 } from './firehoseValidation';
 
 /**
  * A small Amazon Data Firehose emulator for the built-in Local connection: nothing on npm or in
  * Debian emulates Firehose. It speaks the Firehose JSON 1.1 API for the control plane the
- * extension uses (create, describe, list, delete, tags) and PutRecord / PutRecordBatch, and
- * delivers buffered records to an S3-shaped folder (bucket/prefix/object) on disk, or keeps the
- * objects in memory. A Kinesis-sourced stream reads its source stream from the local Kinesis
- * endpoint. Data transformation (Lambda) is not run here: the transform notebook does that.
+ * extension uses (create, describe, list, delete, update destination, tags) and PutRecord /
+ * PutRecordBatch. A Kinesis-sourced stream reads its source stream from the local Kinesis
+ * endpoint. Buffered records go through the delivery engine (Lambda transform from the workspace,
+ * partitioning, compression) to an S3-shaped folder (bucket/prefix/object) on disk or in memory,
+ * or to an HTTP endpoint.
  *
  * Its parts: request checks (firehoseValidation), the buffer and its journal (firehoseBuffer), the
- * object writer (s3Folder); this file answers the API and decides when to deliver.
+ * delivery engine (firehoseDelivery, with the HTTP endpoint client and jq), the object writer
+ * (s3Folder); this file answers the API and decides when to deliver.
  */
 export interface LocalFirehoseOptions {
   /** Where delivered objects are written; in memory when absent. */
@@ -42,10 +48,33 @@ export interface LocalFirehoseOptions {
   tickMs?: number;
   /** Delivery and source failures, for the output channel or the terminal. */
   log?: (line: string) => void;
+  /**
+   * Lambda function name or ARN → handler in the workspace (`./src/transform.ts#handler`), for
+   * delivery streams with a Lambda processor (setting kinesis.local.lambdaHandlers, flag --lambda).
+   */
+  lambdaHandlers?: Record<string, string> | (() => Record<string, string>);
+  /** Relative handler paths are resolved from here (the workspace folder, or the current folder). */
+  handlerRoot?: string | (() => string | undefined);
+  /** Per Lambda invocation (default 60 s). */
+  lambdaTimeoutMs?: number;
+  /** First back-off step of HTTP endpoint retries (default 1 s). */
+  httpBackoffBaseMs?: number;
+  jq?: JqOptions;
 }
 
 export interface DeliveredObject extends StoredObject {
   records: number;
+}
+
+/** An object a delivery stream wrote, as the tree lists it. */
+export interface ListedObject {
+  bucket: string;
+  key: string;
+  size: number;
+  records: number;
+  kind: 'delivered' | 'error' | 'backup';
+  /** epoch ms */
+  at: number;
 }
 
 interface StoredStream extends ValidCreateRequest {
@@ -54,8 +83,13 @@ interface StoredStream extends ValidCreateRequest {
   created: number;
   versionId: string;
   buffer: DeliveryBuffer;
-  delivered: DeliveredObject[];
+  /** Objects written, oldest first (the most recent MAX_OBJECTS_LISTED). */
+  objects: WrittenObject[];
+  /** The delivery in progress: one at a time per stream. */
+  delivering?: Promise<boolean>;
   reader?: StreamReader;
+  /** Reading the source is paused while deliveries fail and the buffer is past twice its size. */
+  sourcePaused?: boolean;
   /** Why records are not flowing (source unreadable, delivery failing), as DescribeDeliveryStream's FailureDescription. */
   failure?: { Type: string; Details: string; from: 'source' | 'delivery' };
   /** After a failed delivery, the next attempt is not before this time. */
@@ -69,8 +103,16 @@ export interface LocalFirehose {
   resumeSources(): Promise<void>;
   /** Objects delivered so far, per delivery stream (for tests and the tree). With a folder, bodies are on disk only. */
   delivered(name: string): DeliveredObject[];
+  /** Error output objects (processing-failed) and S3 backups of failed HTTP deliveries. */
+  errorObjects(name: string): DeliveredObject[];
+  /** A page of a delivery stream's objects, newest first; `next` continues. */
+  listObjects(name: string, opts?: { kind?: 'delivered' | 'errors'; limit?: number; next?: string }): { objects: ListedObject[]; next?: string };
+  /** One object's body as stored (compressed if it was), or undefined when it is not this stream's. */
+  readObject(name: string, key: string): Buffer | undefined;
+  /** The folder a delivery stream's bucket is written to (with a data folder), for "Reveal delivery folder". */
+  folderOf(name: string): string | undefined;
   /** Delivers what is buffered now, ignoring the buffering hints; false when a delivery failed (the records stay buffered). */
-  flush(name?: string): boolean;
+  flush(name?: string): Promise<boolean>;
   /** Stops reading sources and delivers what is buffered. */
   close(): Promise<void>;
 }
@@ -78,10 +120,17 @@ export interface LocalFirehose {
 const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';
 const RETRY_MS = 5000;
+const DESTINATION_ID = 'destinationId-000000000001';
 /** Kept in memory (in metadata) per stream: the tree and tests look at recent objects only. */
-const MAX_DELIVERED_LISTED = 1000;
+const MAX_OBJECTS_LISTED = 5000;
 
 export const FIREHOSE_TARGET_PREFIX = 'Firehose_20150804.';
+/**
+ * Operations of this emulator that AWS does not have, for the extension's tree (it may talk to an
+ * endpoint started by `npm run local` or the demo, in another process): a delivery stream's objects
+ * and one object decoded. Same JSON 1.1 shape, same guard, under their own target prefix.
+ */
+export const LOCAL_TARGET_PREFIX = 'KinesisDevtoolsLocal_20261201.';
 
 export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFirehose {
   const streams = new Map<string, StoredStream>();
@@ -93,49 +142,117 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
 
   const saveState = () => {
     if (!stateFile) return;
-    const defs = [...streams.values()].map((s) => ({ request: requestOf(s), arn: s.arn, created: s.created, versionId: s.versionId }));
+    const defs = [...streams.values()].map((s) => ({ request: { ...s.request, Tags: s.tags.length ? s.tags : undefined }, arn: s.arn, created: s.created, versionId: s.versionId }));
     writeFileSync(`${stateFile}.tmp`, JSON.stringify(defs, null, 1));
     renameSync(`${stateFile}.tmp`, stateFile);
   };
 
-  const deliver = (s: StoredStream): boolean => {
-    const records = s.buffer.records;
-    if (!records.length) return true;
-    const body = Buffer.concat(records.map((r) => r.data));
-    const key = objectKey(s.name, Number(s.versionId), s.buffer.oldest, s.destination.Prefix);
-    let obj: StoredObject;
+  const warm = new WarmHandlers();
+  const stopping = new AbortController();
+  const manifestOf = (name: string) => (opts.stateDir ? join(opts.stateDir, 'objects', `${name}.jsonl`) : undefined);
+  if (opts.stateDir) mkdirSync(join(opts.stateDir, 'objects'), { recursive: true });
+
+  const resolveLambda = (arn: string) => {
+    const map = (typeof opts.lambdaHandlers === 'function' ? opts.lambdaHandlers() : opts.lambdaHandlers) ?? {};
+    const name = arn.split(':')[6] ?? arn;
+    const unqualified = arn.split(':').slice(0, 7).join(':');
+    const spec = map[arn] ?? map[unqualified] ?? map[name];
+    if (!spec) {
+      return {
+        problem: `The Lambda processor ${name} has no handler in this workspace, so its records stay buffered. Map it: setting "kinesis.local.lambdaHandlers": {"${name}": "./src/transform.ts#handler"}, or npm run local -- --lambda ${name}=./src/transform.ts#handler.`,
+      };
+    }
+    const root = (typeof opts.handlerRoot === 'function' ? opts.handlerRoot() : opts.handlerRoot) ?? process.cwd();
+    const { path, exportName } = parseHandlerSpec(spec, root);
+    if (!existsSync(path)) return { problem: `The handler file for Lambda ${name} is not there: ${isAbsolute(spec) ? spec : resolve(root, spec.split('#')[0])}. Fix the mapping (kinesis.local.lambdaHandlers or --lambda); the records stay buffered.` };
+    return { source: { kind: 'file' as const, path, exportName }, functionName: name };
+  };
+
+  /** What keeps records from flowing that the user must fix, known before any delivery (shown by Describe). */
+  const configProblem = (s: StoredStream): string | undefined => {
+    if (!s.processing.lambda) return undefined;
+    const r = resolveLambda(s.processing.lambda.arn);
+    return 'problem' in r ? r.problem : undefined;
+  };
+
+  const remember = (s: StoredStream, written: WrittenObject[]) => {
+    if (!written.length) return;
+    s.objects.push(...written);
+    if (s.objects.length > MAX_OBJECTS_LISTED) s.objects.splice(0, s.objects.length - MAX_OBJECTS_LISTED);
+    const manifest = manifestOf(s.name);
+    if (manifest) {
+      try {
+        appendFileSync(manifest, written.map((o) => JSON.stringify({ bucket: o.bucket, key: o.key, size: o.size, records: o.records, kind: o.kind, at: o.at }) + '\n').join(''));
+      } catch (e) {
+        log(`Firehose ${s.name}: the list of its objects could not be saved (${(e as Error).message}); the objects themselves are written.`);
+      }
+    }
+  };
+
+  const hints = (s: StoredStream) => s.http?.BufferingHints ?? s.destination.BufferingHints;
+
+  const deliverOnce = async (s: StoredStream, final: boolean): Promise<boolean> => {
+    const n = s.buffer.records.length;
+    if (!n) return true;
+    const records = s.buffer.records.slice(0, n);
     try {
-      obj = store.put(s.bucket, key, body);
+      const out = await deliverRecords(
+        { name: s.name, arn: s.arn, versionId: s.versionId, config: s, region: REGION, accountId: ACCOUNT },
+        {
+          store,
+          warm,
+          resolveLambda,
+          lambdaTimeoutMs: opts.lambdaTimeoutMs,
+          jq: opts.jq,
+          httpBackoffBaseMs: opts.httpBackoffBaseMs,
+          log,
+        },
+        records,
+        { final, signal: stopping.signal },
+      );
+      remember(s, out.objects);
     } catch (e) {
-      // Nothing was stored: the records stay buffered (and journaled) and are tried again.
-      const details = `Delivery of ${records.length} records to s3://${s.bucket}/${key} failed: ${(e as Error).message}. They stay buffered and are retried.`;
+      // Nothing is taken from the buffer: the records stay (and stay journaled) and are tried again.
+      const details = e instanceof DeliveryError ? e.message : `Delivery of ${n} records failed: ${(e as Error).message}. They stay buffered and are retried.`;
       if (s.failure?.Details !== details) log(`Firehose ${s.name}: ${details}`);
-      s.failure = { Type: 'UNKNOWN_ERROR', Details: details, from: 'delivery' };
+      s.failure = { Type: e instanceof DeliveryError ? e.type : 'UNKNOWN_ERROR', Details: details, from: 'delivery' };
       s.retryAt = Date.now() + RETRY_MS;
       return false;
     }
-    s.delivered.push({ ...obj, records: records.length });
-    if (s.delivered.length > MAX_DELIVERED_LISTED) s.delivered.splice(0, s.delivered.length - MAX_DELIVERED_LISTED);
     if (s.failure?.from === 'delivery') s.failure = undefined;
+    if (s.sourcePaused) {
+      s.sourcePaused = false;
+      s.reader?.resume();
+    }
     try {
-      s.buffer.clear();
+      s.buffer.drop(n);
     } catch (e) {
-      log(`Firehose ${s.name}: delivered, but its buffer journal could not be cleared (${(e as Error).message}); a restart may deliver these records again.`);
+      log(`Firehose ${s.name}: delivered, but its buffer journal could not be updated (${(e as Error).message}); a restart may deliver these records again.`);
     }
     return true;
   };
 
-  const due = (s: StoredStream) => s.buffer.records.length > 0 && Date.now() >= s.retryAt && Date.now() - s.buffer.oldest >= s.destination.BufferingHints.IntervalInSeconds * 1000;
+  /** One delivery at a time per stream; a call while one runs waits for it, then delivers what is left. */
+  const deliver = (s: StoredStream, final = false): Promise<boolean> => {
+    const run = (s.delivering ?? Promise.resolve(true)).then(() => deliverOnce(s, final));
+    const tracked = run.finally(() => {
+      if (s.delivering === tracked) s.delivering = undefined;
+    });
+    s.delivering = tracked;
+    return tracked;
+  };
+
+  const due = (s: StoredStream) => !s.delivering && s.buffer.records.length > 0 && Date.now() >= s.retryAt && Date.now() - s.buffer.oldest >= hints(s).IntervalInSeconds * 1000;
 
   const accept = (s: StoredStream, records: BufferedRecord[]) => {
     s.buffer.add(records);
-    if (s.buffer.bytes >= s.destination.BufferingHints.SizeInMBs * 1024 * 1024 && Date.now() >= s.retryAt) deliver(s);
+    if (!s.delivering && s.buffer.bytes >= hints(s).SizeInMBs * 1024 * 1024 && Date.now() >= s.retryAt) void deliver(s);
   };
 
   const tick = setInterval(() => {
     for (const s of streams.values()) {
       try {
-        if (due(s)) deliver(s);
+        if (due(s)) void deliver(s);
       } catch (e) {
         // Never let one stream's trouble end the endpoint (this runs in a timer).
         log(`Firehose ${s.name}: ${(e as Error).message}`);
@@ -168,7 +285,14 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
         return !c || BigInt(r.sequenceNumber) > BigInt(c.sequenceNumber);
       });
       try {
-        accept(s, fresh.map((r) => ({ data: Buffer.from(r.data), arrival: r.arrivalTime, shardId: r.shardId, sequenceNumber: r.sequenceNumber })));
+        accept(s, fresh.map((r) => ({ data: Buffer.from(r.data), arrival: r.arrivalTime, shardId: r.shardId, sequenceNumber: r.sequenceNumber, partitionKey: r.partitionKey })));
+        // Deliveries are failing (a handler that does not load, a write that fails): stop taking
+        // more than twice the buffer from the source, as Firehose falls behind; resumed on success.
+        if (s.failure?.from === 'delivery' && s.buffer.bytes >= 2 * hints(s).SizeInMBs * 1024 * 1024 && !s.sourcePaused) {
+          s.sourcePaused = true;
+          reader.pause();
+          log(`Firehose ${s.name}: reading ${streamName} is paused until deliveries succeed again (${s.failure.Details.split('\n')[0]}).`);
+        }
       } catch (e) {
         const details = `Records read from ${streamName} could not be buffered (${(e as Error).message}); reading stopped. Restart the endpoint to resume from the last record kept.`;
         s.failure = { Type: 'UNKNOWN_ERROR', Details: details, from: 'source' };
@@ -196,11 +320,21 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
       created,
       versionId: extra.versionId ?? '1',
       buffer: new DeliveryBuffer(journalOf(v.name)),
-      delivered: [],
+      objects: readManifest(manifestOf(v.name), opts.dataDir),
       retryAt: 0,
     };
     streams.set(v.name, s);
     return s;
+  };
+
+  const checkQuery = async (v: ValidCreateRequest) => {
+    if (!v.processing.jqQuery) return;
+    try {
+      await checkJqQuery(v.processing.jqQuery, opts.jq);
+    } catch (e) {
+      if (e instanceof JqError) throw new FirehoseApiError('InvalidArgumentException', e.message);
+      throw e;
+    }
   };
 
   // Delivery streams kept from a previous run, checked again as if they were created now.
@@ -222,8 +356,12 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
     CreateDeliveryStream: async (b) => {
       const v = checkCreateRequest(b);
       if (streams.has(v.name)) throw new FirehoseApiError('ResourceInUseException', `Firehose ${v.name} under account ${ACCOUNT} already exists.`);
+      await checkQuery(v);
+      // What a deleted stream of the same name left (journal, list of objects) is not this stream's.
+      const manifest = manifestOf(v.name);
+      if (manifest) rmSync(manifest, { force: true });
       const s = add(v);
-      s.buffer.remove(); // a journal left by a deleted stream of the same name is not this stream's
+      s.buffer.remove();
       saveState();
       await startSource(s);
       return { DeliveryStreamARN: s.arn };
@@ -232,20 +370,58 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
       const s = get(b.DeliveryStreamName);
       streams.delete(s.name);
       await s.reader?.stop();
+      await s.delivering?.catch(() => undefined);
       s.buffer.remove();
+      const manifest = manifestOf(s.name);
+      if (manifest) rmSync(manifest, { force: true });
+      saveState();
+      return {};
+    },
+    UpdateDestination: async (b) => {
+      const s = get(b.DeliveryStreamName);
+      if (typeof b.CurrentDeliveryStreamVersionId !== 'string') throw new FirehoseApiError('ValidationException', "1 validation error detected: Value null at 'currentDeliveryStreamVersionId' failed to satisfy constraint: Member must not be null");
+      if (b.CurrentDeliveryStreamVersionId !== s.versionId) {
+        throw new FirehoseApiError('ConcurrentModificationException', `VersionId ${b.CurrentDeliveryStreamVersionId} is not the current one (${s.versionId}): describe the delivery stream again and retry.`);
+      }
+      if (b.DestinationId !== DESTINATION_ID) throw new FirehoseApiError('InvalidArgumentException', `DestinationId ${JSON.stringify(b.DestinationId ?? null)} is not this delivery stream's (${DESTINATION_ID}).`);
+      const merged = applyDestinationUpdate(s.request, b);
+      const v = checkCreateRequest({ ...merged, DeliveryStreamName: s.name, DeliveryStreamType: s.type, Tags: s.tags.length ? s.tags : undefined });
+      await checkQuery(v);
+      // Records buffered under the old configuration are delivered with it, as Firehose does.
+      await s.delivering?.catch(() => undefined);
+      await deliver(s);
+      Object.assign(s, { destination: v.destination, destinationKind: v.destinationKind, http: v.http, processing: v.processing, dynamicPartitioning: v.dynamicPartitioning, compression: v.compression, bucket: v.bucket, request: v.request });
+      s.versionId = String(Number(s.versionId) + 1);
+      if (s.failure?.from === 'delivery') s.failure = undefined;
+      s.retryAt = 0;
       saveState();
       return {};
     },
     DescribeDeliveryStream: (b) => {
       const s = get(b.DeliveryStreamName);
-      const dest: Record<string, unknown> = { DestinationId: 'destinationId-000000000001' };
-      dest[s.destinationKind === 'ExtendedS3' ? 'ExtendedS3DestinationDescription' : 'S3DestinationDescription'] = s.destination;
+      const dest: Record<string, unknown> = { DestinationId: DESTINATION_ID };
+      if (s.destinationKind === 'HttpEndpoint') {
+        const h = s.http!;
+        const req = s.request.HttpEndpointDestinationConfiguration as Record<string, unknown>;
+        dest.HttpEndpointDestinationDescription = {
+          EndpointConfiguration: { Url: h.Url, ...(h.Name ? { Name: h.Name } : {}) },
+          BufferingHints: h.BufferingHints,
+          RequestConfiguration: { ContentEncoding: h.ContentEncoding, CommonAttributes: h.CommonAttributes },
+          ProcessingConfiguration: req.ProcessingConfiguration,
+          RoleARN: req.RoleARN,
+          RetryOptions: { DurationInSeconds: h.RetryDurationInSeconds },
+          S3BackupMode: h.S3BackupMode,
+          S3DestinationDescription: s.destination,
+        };
+      } else dest[s.destinationKind === 'ExtendedS3' ? 'ExtendedS3DestinationDescription' : 'S3DestinationDescription'] = s.destination;
+      const problem = s.failure ? undefined : configProblem(s);
+      const failure = s.failure ?? (problem ? { Type: 'INVALID_CONFIGURATION', Details: problem } : undefined);
       return {
         DeliveryStreamDescription: {
           DeliveryStreamName: s.name,
           DeliveryStreamARN: s.arn,
           DeliveryStreamStatus: s.status,
-          FailureDescription: s.failure ? { Type: s.failure.Type, Details: s.failure.Details } : undefined,
+          FailureDescription: failure ? { Type: failure.Type, Details: failure.Details } : undefined,
           DeliveryStreamType: s.type,
           VersionId: s.versionId,
           CreateTimestamp: s.created / 1000,
@@ -286,11 +462,45 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
     },
   };
 
+  const MAX_LINES_SENT = 16 * 1024 * 1024;
+  const localOps: Record<string, (body: any) => unknown> = {
+    ListDeliveredObjects: (b) => {
+      if (b.Kind !== undefined && b.Kind !== 'delivered' && b.Kind !== 'errors') throw new FirehoseApiError('ValidationException', 'Kind is "delivered" or "errors".');
+      if (b.Limit !== undefined && (!Number.isInteger(b.Limit) || b.Limit < 1 || b.Limit > 1000)) throw new FirehoseApiError('ValidationException', 'Limit is a whole number from 1 to 1000.');
+      const page = api.listObjects(checkDeliveryStreamName(b.DeliveryStreamName), { kind: b.Kind, limit: b.Limit, next: typeof b.NextToken === 'string' ? b.NextToken : undefined });
+      return { Objects: page.objects, NextToken: page.next, Folder: api.folderOf(b.DeliveryStreamName) };
+    },
+    GetDeliveredObject: (b) => {
+      const name = checkDeliveryStreamName(b.DeliveryStreamName);
+      if (typeof b.Key !== 'string') throw new FirehoseApiError('ValidationException', 'Key is the object key, as ListDeliveredObjects gives it.');
+      const body = api.readObject(name, b.Key);
+      if (!body) throw new FirehoseApiError('ResourceNotFoundException', `${name} has no object ${b.Key.slice(0, 200)} (only the most recent ${MAX_OBJECTS_LISTED} are kept in its list).`);
+      let decoded;
+      try {
+        decoded = decodeDeliveredObject(body);
+      } catch (e) {
+        throw new FirehoseApiError('InvalidArgumentException', (e as Error).message);
+      }
+      // The reply is JSON over a local socket: past 16 MiB of text, the rest is cut and said so.
+      let sent = 0;
+      const lines: string[] = [];
+      for (const l of decoded.lines) {
+        if (sent + l.length > MAX_LINES_SENT) {
+          decoded.cut = true;
+          break;
+        }
+        sent += l.length;
+        lines.push(l);
+      }
+      return { Key: b.Key, Compression: decoded.compression, StoredBytes: decoded.storedBytes, Bytes: decoded.bytes, Cut: decoded.cut, Lines: lines };
+    },
+  };
+
   const directPut = (name: unknown): StoredStream => {
     const s = get(name);
     if (s.type !== 'DirectPut') throw new FirehoseApiError('InvalidArgumentException', `${s.name} reads from a Kinesis stream: put records into the stream instead.`);
     // Deliveries are failing and the buffer is past twice its size: push back, as Firehose does when it cannot keep up.
-    if (s.failure?.from === 'delivery' && s.buffer.bytes >= 2 * s.destination.BufferingHints.SizeInMBs * 1024 * 1024) {
+    if (s.failure?.from === 'delivery' && s.buffer.bytes >= 2 * hints(s).SizeInMBs * 1024 * 1024) {
       throw new FirehoseApiError('ServiceUnavailableException', `Slow down: ${s.name} cannot deliver (${s.failure.Details})`);
     }
     return s;
@@ -328,9 +538,11 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
     });
     req.on('end', async () => {
       const target = String(req.headers['x-amz-target'] ?? '');
-      const op = target.slice(FIREHOSE_TARGET_PREFIX.length);
+      const local = target.startsWith(LOCAL_TARGET_PREFIX);
+      const op = target.slice((local ? LOCAL_TARGET_PREFIX : FIREHOSE_TARGET_PREFIX).length);
+      const table = local ? localOps : ops;
       try {
-        if (!Object.prototype.hasOwnProperty.call(ops, op)) throw new FirehoseApiError('UnknownOperationException', `The local Firehose emulator does not support ${op || 'this request'}.`);
+        if (!Object.prototype.hasOwnProperty.call(table, op)) throw new FirehoseApiError('UnknownOperationException', `The local Firehose emulator does not support ${op || 'this request'}.`);
         let body: unknown;
         try {
           body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
@@ -338,7 +550,7 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
           throw new FirehoseApiError('SerializationException', 'The request body is not JSON.');
         }
         if (!body || typeof body !== 'object' || Array.isArray(body)) throw new FirehoseApiError('SerializationException', 'The request body is not a JSON object.');
-        send(res, 200, (await ops[op](body)) ?? {});
+        send(res, 200, (await table[op](body)) ?? {});
       } catch (e) {
         if (e instanceof FirehoseApiError) send(res, e.status, { __type: e.type, message: e.message });
         else {
@@ -349,27 +561,56 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
     });
   };
 
-  const flush = (name?: string) => {
+  const flush = async (name?: string, final = false) => {
     let ok = true;
-    for (const s of streams.values()) if (!name || s.name === name) ok = deliver(s) && ok;
+    for (const s of [...streams.values()]) if (!name || s.name === name) ok = (await deliver(s, final)) && ok;
     return ok;
   };
 
+  const objectsOf = (name: string, kinds: WrittenObject['kind'][]): DeliveredObject[] =>
+    (streams.get(name)?.objects ?? []).filter((o) => kinds.includes(o.kind)).map(({ bucket, key, size, body, file, records }) => ({ bucket, key, size, records, ...(body ? { body } : {}), ...(file ? { file } : {}) }));
+
   let closed: Promise<void> | undefined;
-  return {
+  const api: LocalFirehose = {
     handle,
     resumeSources: async () => {
       for (const s of streams.values()) if (s.source && !s.reader) await startSource(s);
     },
-    delivered: (name) => streams.get(name)?.delivered ?? [],
-    flush,
+    delivered: (name) => objectsOf(name, ['delivered']),
+    errorObjects: (name) => objectsOf(name, ['error', 'backup']),
+    listObjects: (name, o = {}) => {
+      const s = get(name);
+      const kinds: WrittenObject['kind'][] = o.kind === 'errors' ? ['error', 'backup'] : ['delivered'];
+      const all = s.objects.filter((x) => kinds.includes(x.kind)).reverse();
+      const start = o.next ? Math.max(0, all.findIndex((x) => x.key === o.next)) : 0;
+      const limit = Math.max(1, Math.min(o.limit ?? 50, 1000));
+      const page = all.slice(start, start + limit);
+      return { objects: page.map(({ bucket, key, size, records, kind, at }) => ({ bucket, key, size, records, kind, at })), next: all[start + limit]?.key };
+    },
+    folderOf: (name) => (opts.dataDir ? join(opts.dataDir, get(name).bucket) : undefined),
+    readObject: (name, key) => {
+      const o = get(name).objects.find((x) => x.key === key);
+      if (!o) return undefined;
+      if (o.body) return o.body;
+      if (!opts.dataDir) return undefined;
+      // The path is worked out again from bucket and key (never taken from the kept list), inside the data folder.
+      try {
+        return readFileSync(objectPath(opts.dataDir, o.bucket, o.key));
+      } catch {
+        return undefined;
+      }
+    },
+    flush: (name) => flush(name),
     close: () =>
       (closed ??= (async () => {
         clearInterval(tick);
         await Promise.all([...streams.values()].map((s) => s.reader?.stop()));
-        // Deliver what was accepted; what cannot be delivered stays in the journal (with a data folder).
+        // Deliver what was accepted (an HTTP endpoint gets one attempt, then the S3 backup); what
+        // cannot be delivered stays in the journal (with a data folder).
         const pending = [...streams.values()].reduce((a, s) => a + s.buffer.records.length, 0);
-        if (pending && !flush()) log(`Firehose: some buffered records could not be delivered at stop${stateFile ? '; they are kept for the next start' : ' and are lost'}.`);
+        stopping.abort();
+        if (pending && !(await flush(undefined, true))) log(`Firehose: some buffered records could not be delivered at stop${stateFile ? '; they are kept for the next start' : ' and are lost'}.`);
+        await warm.dispose();
         try {
           saveState();
         } catch (e) {
@@ -377,38 +618,25 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
         }
       })()),
   };
+  return api;
 }
 
 function recordId(): string {
   return randomUUID().replace(/-/g, '') + randomUUID().replace(/-/g, '');
 }
 
-/** The CreateDeliveryStream request that makes this stream again (kept in the data folder). */
-function requestOf(s: StoredStream): Record<string, unknown> {
-  const { BucketARN, RoleARN, Prefix, ErrorOutputPrefix, BufferingHints, ...rest } = s.destination as S3Destination;
-  return {
-    DeliveryStreamName: s.name,
-    DeliveryStreamType: s.type,
-    KinesisStreamSourceConfiguration: s.source ? { KinesisStreamARN: s.source.KinesisStreamARN, RoleARN: s.source.RoleARN } : undefined,
-    [s.destinationKind === 'ExtendedS3' ? 'ExtendedS3DestinationConfiguration' : 'S3DestinationConfiguration']: { ...rest, BucketARN, RoleARN, Prefix, ErrorOutputPrefix, BufferingHints },
-    Tags: s.tags.length ? s.tags : undefined,
-  };
-}
-
-/**
- * Where an object lands: a prefix without expressions gets the default time prefix after it; a
- * prefix with expressions is evaluated (timestamp, random-string). Partition keys from a Lambda
- * are not known here (no transform runs), so such a prefix is kept as written.
- */
-function objectKey(stream: string, version: number, oldest: number, prefix = ''): string {
-  let evaluated: string;
-  if (!prefix.includes('!{')) evaluated = prefix + defaultPrefix(oldest);
-  else {
+/** The objects a stream wrote before a restart; each file is located again from bucket and key, inside the data folder. */
+function readManifest(file: string | undefined, dataDir: string | undefined): WrittenObject[] {
+  if (!file || !existsSync(file) || !dataDir) return [];
+  const out: WrittenObject[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
     try {
-      evaluated = evaluatePrefix(prefix, { timestamp: oldest });
+      const o = JSON.parse(line);
+      if (typeof o.key !== 'string' || typeof o.bucket !== 'string' || !['delivered', 'error', 'backup'].includes(o.kind)) continue;
+      out.push({ bucket: o.bucket, key: o.key, size: Number(o.size) || 0, records: Number(o.records) || 0, kind: o.kind, at: Number(o.at) || 0, file: objectPath(dataDir, o.bucket, o.key) });
     } catch {
-      evaluated = prefix;
+      // a line cut short by a crash, or a key that would leave the data folder
     }
   }
-  return evaluated + objectSuffix(stream, oldest, version);
+  return out.slice(-MAX_OBJECTS_LISTED);
 }

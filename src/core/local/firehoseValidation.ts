@@ -36,14 +36,45 @@ export interface S3Destination {
   [field: string]: unknown;
 }
 
+/** What the delivery engine does to records before delivery, from ProcessingConfiguration (when Enabled). */
+export interface ProcessingPlan {
+  /** RecordDeAggregation: split each record into the JSON objects or delimited parts it holds. */
+  deaggregation?: { type: 'JSON' | 'DELIMITED'; delimiter?: Buffer };
+  /** Lambda: the function (name or ARN) and Firehose's retries and processor buffer. */
+  lambda?: { arn: string; retries: number; bufferBytes: number };
+  /** MetadataExtraction: a jq query (JQ-1.6) giving partition keys. */
+  jqQuery?: string;
+  /** AppendDelimiterToRecord: appended to each record delivered. */
+  appendDelimiter?: Buffer;
+}
+
+/** An HTTP endpoint destination; its S3 configuration (the backup) is `destination`. */
+export interface HttpEndpointDestination {
+  Url: string;
+  Name?: string;
+  AccessKey?: string;
+  BufferingHints: { SizeInMBs: number; IntervalInSeconds: number };
+  ContentEncoding: 'NONE' | 'GZIP';
+  CommonAttributes: { AttributeName: string; AttributeValue: string }[];
+  RetryDurationInSeconds: number;
+  S3BackupMode: 'FailedDataOnly' | 'AllData';
+}
+
 export interface ValidCreateRequest {
   name: string;
   type: 'DirectPut' | 'KinesisStreamAsSource';
   source?: { KinesisStreamARN: string; RoleARN: string };
+  /** The S3 destination (for an HTTP endpoint: its S3 backup). */
   destination: S3Destination;
-  destinationKind: 'ExtendedS3' | 'S3';
+  destinationKind: 'ExtendedS3' | 'S3' | 'HttpEndpoint';
+  http?: HttpEndpointDestination;
+  processing: ProcessingPlan;
+  dynamicPartitioning: boolean;
+  compression: 'UNCOMPRESSED' | 'GZIP';
   bucket: string;
   tags: { Key: string; Value?: string }[];
+  /** The request as checked, to keep in the data folder and to apply UpdateDestination to. */
+  request: Record<string, unknown>;
 }
 
 const invalid = (message: string) => new FirehoseApiError('InvalidArgumentException', message);
@@ -166,20 +197,39 @@ export function checkCreateRequest(b: Record<string, any>): ValidCreateRequest {
   } else if (b.KinesisStreamSourceConfiguration) {
     throw invalid('KinesisStreamSourceConfiguration is only for DeliveryStreamType KinesisStreamAsSource.');
   }
-  const others = Object.keys(b).filter((k) => /DestinationConfiguration$/.test(k) && !/^(Extended)?S3DestinationConfiguration$/.test(k));
-  if (others.length) throw invalid(`The local emulator delivers to S3 only; ${others.join(', ')} is not supported.`);
-  const ext = b.ExtendedS3DestinationConfiguration ?? b.S3DestinationConfiguration;
-  if (!ext || typeof ext !== 'object') throw invalid('Give ExtendedS3DestinationConfiguration (the local emulator delivers to S3 only).');
-  if (b.ExtendedS3DestinationConfiguration && b.S3DestinationConfiguration) throw invalid('Give either ExtendedS3DestinationConfiguration or S3DestinationConfiguration, not both.');
-  const bucketArn = checkString('extendedS3DestinationConfiguration.bucketARN', ext.BucketARN, 1, 2048, BUCKET_ARN);
+  const kinds = Object.keys(b).filter((k) => /DestinationConfiguration$/.test(k) && b[k] !== undefined && b[k] !== null);
+  const others = kinds.filter((k) => !/^(ExtendedS3|S3|HttpEndpoint)DestinationConfiguration$/.test(k));
+  if (others.length) throw invalid(`The local emulator delivers to S3 and HTTP endpoints only; ${others.join(', ')} is not supported.`);
+  if (kinds.length > 1) throw invalid(`Give one destination configuration, not ${kinds.join(' and ')}.`);
+  if (!kinds.length) throw invalid('Give a destination: ExtendedS3DestinationConfiguration or HttpEndpointDestinationConfiguration.');
+  const destinationKind = kinds[0].replace('DestinationConfiguration', '') as ValidCreateRequest['destinationKind'];
+  const top = b[kinds[0]];
+  if (typeof top !== 'object' || Array.isArray(top)) throw invalid(`${kinds[0]} must be an object.`);
+  const http = destinationKind === 'HttpEndpoint' ? checkHttpEndpoint(top) : undefined;
+  const ext = destinationKind === 'HttpEndpoint' ? top.S3Configuration : top;
+  if (!ext || typeof ext !== 'object') throw invalid('An HTTP endpoint destination needs S3Configuration: the bucket where failed data is backed up.');
+  const field = destinationKind === 'HttpEndpoint' ? 'httpEndpointDestinationConfiguration.s3Configuration' : 'extendedS3DestinationConfiguration';
+  const bucketArn = checkString(`${field}.bucketARN`, ext.BucketARN, 1, 2048, BUCKET_ARN);
   const bucket = bucketArn.slice(bucketArn.indexOf(':::') + 3);
   const bucketProblem = bucketNameProblem(bucket);
   if (bucketProblem) throw invalid(`BucketARN "${shorten(bucketArn)}" does not name a valid bucket: ${bucketProblem}.`);
-  const roleArn = checkString('extendedS3DestinationConfiguration.roleARN', ext.RoleARN, 1, 512, ROLE_ARN);
-  const dynamicPartitioning = Boolean(ext.DynamicPartitioningConfiguration?.Enabled);
+  const roleArn = checkString(`${field}.roleARN`, ext.RoleARN, 1, 512, ROLE_ARN);
+  const dynamicPartitioning = destinationKind === 'ExtendedS3' && Boolean(ext.DynamicPartitioningConfiguration?.Enabled);
   const prefix = checkPrefix('Prefix', ext.Prefix, { dynamicPartitioning });
   const errorPrefix = checkPrefix('ErrorOutputPrefix', ext.ErrorOutputPrefix, { dynamicPartitioning });
   if (prefix?.includes('!{') && !errorPrefix) throw invalid('A Prefix with expressions needs an ErrorOutputPrefix too.');
+  if (dynamicPartitioning && !errorPrefix) throw invalid('Dynamic partitioning needs an ErrorOutputPrefix: records whose partition keys cannot be found go there.');
+  const processing = checkProcessing(destinationKind === 'S3' ? undefined : top.ProcessingConfiguration);
+  if (processing.jqQuery && !dynamicPartitioning) throw invalid('MetadataExtraction (inline JQ parsing) needs DynamicPartitioningConfiguration with Enabled: true.');
+  const queryKeys = [...(prefix ?? '').matchAll(TOKEN)].filter((m) => m[1] === 'partitionKeyFromQuery');
+  if (queryKeys.length && !processing.jqQuery) throw invalid(`Prefix uses !{partitionKeyFromQuery:${queryKeys[0][2]}}: add a MetadataExtraction processor whose query gives that key.`);
+  const lambdaKeys = [...(prefix ?? '').matchAll(TOKEN)].filter((m) => m[1] === 'partitionKeyFromLambda');
+  if (lambdaKeys.length && !processing.lambda) throw invalid(`Prefix uses !{partitionKeyFromLambda:${lambdaKeys[0][2]}}: add a Lambda processor that returns metadata.partitionKeys.`);
+  const compression = ext.CompressionFormat ?? 'UNCOMPRESSED';
+  if (compression !== 'UNCOMPRESSED' && compression !== 'GZIP') {
+    if (['ZIP', 'Snappy', 'HADOOP_SNAPPY'].includes(compression)) throw invalid(`The local emulator writes GZIP or UNCOMPRESSED objects; ${compression} is not supported here.`);
+    throw constraint(`${field}.compressionFormat`, compression, 'Member must satisfy enum value set: [UNCOMPRESSED, GZIP, ZIP, Snappy, HADOOP_SNAPPY]');
+  }
   return {
     name,
     type,
@@ -191,13 +241,145 @@ export function checkCreateRequest(b: Record<string, any>): ValidCreateRequest {
       Prefix: prefix,
       ErrorOutputPrefix: errorPrefix,
       BufferingHints: checkBufferingHints(ext.BufferingHints),
-      CompressionFormat: ext.CompressionFormat ?? 'UNCOMPRESSED',
+      CompressionFormat: compression,
       EncryptionConfiguration: ext.EncryptionConfiguration ?? { NoEncryptionConfig: 'NoEncryption' },
     },
-    destinationKind: b.ExtendedS3DestinationConfiguration ? 'ExtendedS3' : 'S3',
+    destinationKind,
+    http,
+    processing,
+    dynamicPartitioning,
+    compression,
     bucket,
     tags: checkTags(b.Tags),
+    request: { ...b, Tags: undefined },
   };
+}
+
+const LAMBDA_ARN = /^arn:[^:]+:lambda:[a-zA-Z0-9-]+:\d{12}:function:[a-zA-Z0-9_-]{1,64}(:[a-zA-Z0-9$_-]+)?$/;
+const PROCESSOR_TYPES = ['RecordDeAggregation', 'Decompression', 'CloudWatchLogProcessing', 'Lambda', 'MetadataExtraction', 'AppendDelimiterToRecord'];
+
+/** The processors of a ProcessingConfiguration, as the delivery engine will run them. */
+export function checkProcessing(cfg: unknown): ProcessingPlan {
+  const plan: ProcessingPlan = {};
+  if (cfg === undefined || cfg === null) return plan;
+  const c = cfg as { Enabled?: unknown; Processors?: unknown };
+  if (!Array.isArray(c.Processors ?? [])) throw constraint('processingConfiguration.processors', c.Processors, 'Member must be a list');
+  if (!c.Enabled) return plan;
+  for (const [i, raw] of ((c.Processors ?? []) as unknown[]).entries()) {
+    const p = (raw ?? {}) as { Type?: unknown; Parameters?: unknown };
+    if (!PROCESSOR_TYPES.includes(p.Type as string)) throw constraint(`processingConfiguration.processors.${i + 1}.member.type`, p.Type ?? null, `Member must satisfy enum value set: [${PROCESSOR_TYPES.join(', ')}]`);
+    if (!Array.isArray(p.Parameters ?? [])) throw constraint(`processingConfiguration.processors.${i + 1}.member.parameters`, p.Parameters, 'Member must be a list');
+    const params = new Map<string, string>();
+    for (const x of (p.Parameters ?? []) as { ParameterName?: unknown; ParameterValue?: unknown }[]) {
+      if (typeof x?.ParameterName !== 'string' || typeof x?.ParameterValue !== 'string') throw invalid(`Processor ${p.Type}: each parameter needs a ParameterName and a string ParameterValue.`);
+      params.set(x.ParameterName, x.ParameterValue);
+    }
+    const num = (name: string, min: number, max: number, dflt: number) => {
+      const v = params.get(name);
+      if (v === undefined) return dflt;
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < min || n > max) throw invalid(`Processor ${p.Type}: ${name} "${shorten(v)}" must be a number from ${min} to ${max}.`);
+      return n;
+    };
+    switch (p.Type) {
+      case 'Lambda': {
+        const arn = params.get('LambdaArn');
+        if (!arn || !LAMBDA_ARN.test(arn)) throw invalid(`The Lambda processor needs a LambdaArn like arn:aws:lambda:us-east-1:123456789012:function:NAME (got ${JSON.stringify(shorten(arn ?? null))}).`);
+        plan.lambda = { arn, retries: Math.floor(num('NumberOfRetries', 0, 300, 3)), bufferBytes: Math.round(num('BufferSizeInMBs', 0.2, 3, 1) * 1024 * 1024) };
+        break;
+      }
+      case 'MetadataExtraction': {
+        const q = params.get('MetadataExtractionQuery');
+        if (!q || q.length > 4096) throw invalid('MetadataExtraction needs a MetadataExtractionQuery (a jq query of at most 4,096 characters), for example {customer: .customer_id}.');
+        const engine = params.get('JsonParsingEngine') ?? 'JQ-1.6';
+        if (engine !== 'JQ-1.6') throw invalid(`JsonParsingEngine must be JQ-1.6, not "${shorten(engine)}".`);
+        plan.jqQuery = q;
+        break;
+      }
+      case 'RecordDeAggregation': {
+        const type = params.get('SubRecordType') ?? 'JSON';
+        if (type !== 'JSON' && type !== 'DELIMITED') throw invalid(`RecordDeAggregation: SubRecordType is JSON or DELIMITED, not "${shorten(type)}".`);
+        const d = params.get('Delimiter');
+        if (type === 'DELIMITED' && !d) throw invalid('RecordDeAggregation with SubRecordType DELIMITED needs a Delimiter (base64).');
+        plan.deaggregation = { type, ...(d ? { delimiter: Buffer.from(d, 'base64') } : {}) };
+        break;
+      }
+      case 'AppendDelimiterToRecord': {
+        const d = params.get('Delimiter');
+        plan.appendDelimiter = d === undefined ? Buffer.from('\n') : Buffer.from(d.replace(/\\n/g, '\n').replace(/\\t/g, '\t'));
+        break;
+      }
+      default:
+        throw invalid(`The local emulator does not run the ${p.Type} processor (it runs Lambda, MetadataExtraction, RecordDeAggregation and AppendDelimiterToRecord).`);
+    }
+  }
+  return plan;
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+/** An HTTP endpoint destination: https anywhere, plain http to this machine only (tests, local receivers). */
+function checkHttpEndpoint(h: Record<string, any>): HttpEndpointDestination {
+  const e = h.EndpointConfiguration ?? {};
+  const url = checkString('httpEndpointDestinationConfiguration.endpointConfiguration.url', e.Url, 1, 1000, /^https?:\/\//);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw invalid(`The endpoint URL "${shorten(url)}" is not a URL.`);
+  }
+  if (parsed.protocol === 'http:' && !LOOPBACK_HOSTS.has(parsed.hostname)) throw invalid(`The endpoint URL must be https (plain http is allowed only for 127.0.0.1 and localhost): ${shorten(url)}`);
+  if (parsed.username || parsed.password) throw invalid('Put credentials in EndpointConfiguration.AccessKey, not in the URL.');
+  const accessKey = e.AccessKey === undefined || e.AccessKey === null ? undefined : checkString('httpEndpointDestinationConfiguration.endpointConfiguration.accessKey', e.AccessKey, 0, 4096);
+  const name = e.Name === undefined || e.Name === null ? undefined : checkString('httpEndpointDestinationConfiguration.endpointConfiguration.name', e.Name, 1, 256);
+  const rc = h.RequestConfiguration ?? {};
+  const enc = rc.ContentEncoding ?? 'NONE';
+  if (enc !== 'NONE' && enc !== 'GZIP') throw constraint('httpEndpointDestinationConfiguration.requestConfiguration.contentEncoding', enc, 'Member must satisfy enum value set: [NONE, GZIP]');
+  const attrs = rc.CommonAttributes ?? [];
+  if (!Array.isArray(attrs) || attrs.length > 50) throw invalid('CommonAttributes is a list of at most 50 { AttributeName, AttributeValue }.');
+  const CommonAttributes = attrs.map((a: any, i: number) => ({
+    AttributeName: checkString(`httpEndpointDestinationConfiguration.requestConfiguration.commonAttributes.${i + 1}.member.attributeName`, a?.AttributeName, 1, 256),
+    AttributeValue: checkString(`httpEndpointDestinationConfiguration.requestConfiguration.commonAttributes.${i + 1}.member.attributeValue`, a?.AttributeValue, 0, 1024),
+  }));
+  const hints = h.BufferingHints ?? {};
+  const size = hints.SizeInMBs ?? 5;
+  const interval = hints.IntervalInSeconds ?? 300;
+  if (!Number.isInteger(size) || size < 1 || size > 64) throw constraint('httpEndpointDestinationConfiguration.bufferingHints.sizeInMBs', size, 'Member must be a whole number between 1 and 64');
+  if (!Number.isInteger(interval) || interval < 0 || interval > 900) throw constraint('httpEndpointDestinationConfiguration.bufferingHints.intervalInSeconds', interval, 'Member must be a whole number between 0 and 900');
+  const retry = h.RetryOptions?.DurationInSeconds ?? 300;
+  if (!Number.isInteger(retry) || retry < 0 || retry > 7200) throw constraint('httpEndpointDestinationConfiguration.retryOptions.durationInSeconds', retry, 'Member must be a whole number between 0 and 7200');
+  const mode = h.S3BackupMode ?? 'FailedDataOnly';
+  if (mode !== 'FailedDataOnly' && mode !== 'AllData') throw constraint('httpEndpointDestinationConfiguration.s3BackupMode', mode, 'Member must satisfy enum value set: [FailedDataOnly, AllData]');
+  return { Url: url, Name: name, AccessKey: accessKey, BufferingHints: { SizeInMBs: size, IntervalInSeconds: interval }, ContentEncoding: enc, CommonAttributes, RetryDurationInSeconds: retry, S3BackupMode: mode };
+}
+
+/**
+ * UpdateDestination's change applied to a stored CreateDeliveryStream request: fields given
+ * replace those kept (objects merged, lists replaced); a different destination kind replaces the
+ * destination. The result is checked again, as a new request.
+ */
+export function applyDestinationUpdate(request: Record<string, unknown>, update: Record<string, unknown>): Record<string, unknown> {
+  const kinds = Object.keys(update).filter((k) => /DestinationUpdate$/.test(k) && update[k] !== undefined && update[k] !== null);
+  if (kinds.length !== 1) throw invalid(`Give exactly one destination update (ExtendedS3DestinationUpdate, S3DestinationUpdate or HttpEndpointDestinationUpdate); got ${kinds.length ? kinds.join(', ') : 'none'}.`);
+  const configKey = kinds[0].replace('DestinationUpdate', 'DestinationConfiguration');
+  const out: Record<string, unknown> = { ...request };
+  const current = Object.keys(out).find((k) => /DestinationConfiguration$/.test(k) && out[k]);
+  let base: Record<string, unknown> = {};
+  if (current === configKey) base = out[current] as Record<string, unknown>;
+  else if (current === 'S3DestinationConfiguration' && configKey === 'ExtendedS3DestinationConfiguration') base = out[current] as Record<string, unknown>;
+  if (current) delete out[current];
+  out[configKey] = merge(base, update[kinds[0]] as Record<string, unknown>);
+  return out;
+}
+
+function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b ?? {})) {
+    if (k === 'S3Update') out.S3Configuration = merge((a.S3Configuration ?? {}) as Record<string, unknown>, v as Record<string, unknown>);
+    else if (v && typeof v === 'object' && !Array.isArray(v) && a[k] && typeof a[k] === 'object' && !Array.isArray(a[k])) out[k] = merge(a[k] as Record<string, unknown>, v as Record<string, unknown>);
+    else out[k] = v;
+  }
+  return out;
 }
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;

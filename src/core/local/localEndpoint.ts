@@ -2,7 +2,7 @@ import { createServer, request, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createKinesaliteServer, listenOnLoopback, startLocalKinesis, LocalKinesis } from './localKinesis';
-import { createLocalFirehose, FIREHOSE_TARGET_PREFIX, LocalFirehose } from './firehoseEmulator';
+import { createLocalFirehose, FIREHOSE_TARGET_PREFIX, LocalFirehose, LocalFirehoseOptions, LOCAL_TARGET_PREFIX } from './firehoseEmulator';
 import { MAX_FIREHOSE_BODY_BYTES } from './firehoseValidation';
 import { MAX_KINESIS_BODY_BYTES, Refusal, refuseRequest } from './requestGuard';
 import { kinesisClientFor } from '../aws/clientFactory';
@@ -17,6 +17,8 @@ export interface LocalEndpointOptions {
   shardLimit?: number;
   /** Firehose delivery and source failures. */
   log?: (line: string) => void;
+  /** How Firehose runs Lambda processors (handlers from the workspace) and reaches its destinations. */
+  firehose?: Pick<LocalFirehoseOptions, 'lambdaHandlers' | 'handlerRoot' | 'lambdaTimeoutMs' | 'httpBackoffBaseMs' | 'jq' | 'tickMs'>;
 }
 
 export interface LocalEndpoint {
@@ -59,10 +61,12 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
       stateDir: options.path ? join(options.path, 'firehose') : undefined,
       kinesis: async () => (selfClient ??= kinesisClientFor(endpointUrl())),
       log: options.log,
+      ...options.firehose,
     });
     const port = await listenOnLoopback(front, options.port);
     front.on('request', (req, res) => {
-      const isFirehose = String(req.headers['x-amz-target'] ?? '').startsWith(FIREHOSE_TARGET_PREFIX);
+      const target = String(req.headers['x-amz-target'] ?? '');
+      const isFirehose = target.startsWith(FIREHOSE_TARGET_PREFIX) || target.startsWith(LOCAL_TARGET_PREFIX);
       const refusal = refuseRequest(req, port, isFirehose ? MAX_FIREHOSE_BODY_BYTES : MAX_KINESIS_BODY_BYTES);
       if (refusal) return refuse(res, refusal);
       if (isFirehose) return firehose!.handle(req, res);

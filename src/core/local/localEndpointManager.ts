@@ -8,6 +8,10 @@ export interface LocalEndpointSettings {
   /** Persist the built-in endpoint's data in this folder; in memory when empty. */
   dataPath?: string;
   port?: number;
+  /** Lambda function name or ARN → `./path#export` in the workspace, for Firehose's Lambda processors. */
+  lambdaHandlers?: Record<string, string>;
+  /** Where relative handler paths start (the workspace folder). */
+  handlerRoot?: string;
 }
 
 /**
@@ -50,7 +54,13 @@ export class LocalEndpointManager {
   private async start(): Promise<LocalEndpoint> {
     const s = this.settings();
     try {
-      const local = await startLocalEndpoint({ path: s.dataPath || undefined, port: s.port || 0, log: this.log });
+      const local = await startLocalEndpoint({
+        path: s.dataPath || undefined,
+        port: s.port || 0,
+        log: this.log,
+        // Read again at each delivery, so that a changed mapping applies without a restart.
+        firehose: { lambdaHandlers: () => this.settings().lambdaHandlers ?? {}, handlerRoot: () => this.settings().handlerRoot },
+      });
       this.log(`Local Kinesis and Firehose started at ${local.endpoint}${s.dataPath ? ` (data in ${s.dataPath})` : ' (in memory)'}`);
       return local;
     } catch (e) {

@@ -4,13 +4,14 @@
  *   npm run produce -- --stream S --template iot-sensor --rate 500 --count 10000 --endpoint http://127.0.0.1:4567
  *   npm run produce -- --stream S --file events.jsonl --partition-key-field userId
  *   npm run produce -- --stream S --file undelivered.jsonl --format undelivered
+ *   npm run produce -- --delivery-stream D --template clickstream --count 1000 --endpoint http://127.0.0.1:4567
  *
  * Progress goes to stderr, the summary to stdout. Ctrl-C stops the run and still reports.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { terminalKinesisClient } from '../aws/clientFactory';
+import { terminalFirehoseClient, terminalKinesisClient } from '../aws/clientFactory';
 import { listProfiles } from '../connections/profiles';
 import { describeError, UserError } from '../aws/errors';
 import { Producer, ProduceProgress, ProduceResult, summarize } from './engine';
@@ -20,7 +21,12 @@ import { PartitionKeySpec } from './partitionKey';
 import { formatBytes, SourceItem } from './records';
 import { parseTemplateSpec, TemplateGenerator, TemplateSpec } from './templates';
 
-const USAGE = `Usage: npm run produce -- --stream NAME (--template NAME|FILE | --file FILE) [options]
+const USAGE = `Usage: npm run produce -- (--stream NAME | --delivery-stream NAME) (--template NAME|FILE | --file FILE) [options]
+
+Target (one of):
+  --stream NAME            a Kinesis data stream (PutRecords: 500 records, 5 MiB a call)
+  --delivery-stream NAME   a Firehose delivery stream, Direct PUT (PutRecordBatch: 500 records,
+                           4 MiB a call, 1,000 KiB a record; no partition keys, no --aggregate)
 
 Source (one of):
   --template NAME|FILE     a starter template (seed-message, clickstream, iot-sensor, stock-ticker),
@@ -112,6 +118,7 @@ export async function runCli(argv: string[], io: CliIo = { out: (s) => process.s
       allowPositionals: false,
       options: {
         stream: { type: 'string' },
+        'delivery-stream': { type: 'string' },
         template: { type: 'string' },
         file: { type: 'string' },
         format: { type: 'string' },
@@ -178,9 +185,12 @@ export async function runCli(argv: string[], io: CliIo = { out: (s) => process.s
       if (format && !['jsonl', 'json', 'csv', 'text', 'undelivered'].includes(format)) throw new UserError(`--format is jsonl, json, csv, text or undelivered (got "${format}").`);
       source = fileSource({ path: resolve(args.file!), format, partitionKey: key });
     }
-    if (!args.stream) throw new UserError('Name the stream with --stream.');
+    if (!args.stream === !args['delivery-stream']) throw new UserError('Name one target: --stream NAME (a data stream) or --delivery-stream NAME (a Firehose delivery stream).');
+    const target = (args.stream ?? args['delivery-stream'])!;
 
-    const client = terminalKinesisClient({ endpoint: args.endpoint, region: args.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? (args.profile ? await profileRegion(args.profile) : undefined), profile: args.profile, maxAttempts: 1 });
+    const where = { endpoint: args.endpoint, region: args.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? (args.profile ? await profileRegion(args.profile) : undefined), profile: args.profile, maxAttempts: 1 };
+    const client = terminalKinesisClient(where);
+    const firehose = args['delivery-stream'] ? terminalFirehoseClient(where) : undefined;
 
     const ctl = new AbortController();
     signal?.addEventListener('abort', () => ctl.abort());
@@ -192,7 +202,8 @@ export async function runCli(argv: string[], io: CliIo = { out: (s) => process.s
     let lastLine = 0;
     const quiet = !!args.quiet;
     const producer = new Producer(client, {
-      streamName: args.stream,
+      streamName: target,
+      deliveryStream: firehose,
       rate: rate || undefined,
       maxRecords: count ?? (args.template && durationMs === undefined ? 1000 : undefined),
       durationMs,
@@ -219,6 +230,7 @@ export async function runCli(argv: string[], io: CliIo = { out: (s) => process.s
     } finally {
       process.off('SIGINT', onSigint);
       client.destroy();
+      firehose?.destroy();
     }
     if (io.isTty && !quiet) io.err('\n');
     io.out(summarize(result) + '\n');
@@ -237,7 +249,7 @@ export async function runCli(argv: string[], io: CliIo = { out: (s) => process.s
     }
     return result.status === 'completed' && result.undelivered === 0 ? 0 : 1;
   } catch (e) {
-    io.err(`Error: ${describeError(e, { operation: 'produce records', endpoint: args.endpoint, stream: args.stream }).message}\n`);
+    io.err(`Error: ${describeError(e, { operation: 'produce records', endpoint: args.endpoint, stream: args.stream ?? args['delivery-stream'] }).message}\n`);
     return 2;
   }
 }

@@ -35,9 +35,16 @@ import {
 } from './records';
 import { UndeliveredLimits, UndeliveredList } from './undelivered';
 import type { ProduceProgress, ShardTotals } from './progress';
+import type { FirehoseClient } from '@aws-sdk/client-firehose';
+import { deliveryRecordProblem, FIREHOSE_MAX_BYTES_PER_CALL, FIREHOSE_MAX_RECORDS_PER_CALL, putRecordBatch } from './deliveryStreamSink';
 
 export interface ProducerOptions {
   streamName: string;
+  /**
+   * Produce into the Firehose delivery stream `streamName` (Direct PUT) with this client, instead
+   * of a data stream: PutRecordBatch within Firehose's limits; no partition keys, no aggregation.
+   */
+  deliveryStream?: FirehoseClient;
   /** Records per second; 0 or undefined sends as fast as the stream accepts. */
   rate?: number;
   /** PutRecords calls in flight at once. Default 8. */
@@ -139,6 +146,9 @@ export function backoffMs(attempt: number, base: number, max: number): number {
 export class Producer {
   private readonly o: Required<Pick<ProducerOptions, 'maxInFlight' | 'maxAttempts' | 'backoffBaseMs' | 'backoffMaxMs' | 'lingerMs' | 'onInvalid' | 'progressIntervalMs'>> & ProducerOptions;
   private readonly maxBuffer: number;
+  /** Per call: Kinesis's PutRecords, or Firehose's PutRecordBatch. */
+  private readonly limits: { records: number; bytes: number };
+  private readonly recordProblem: (r: ProduceRecord) => string | undefined;
   private readonly bucket?: TokenBucket;
   private aggregator?: Aggregator;
   /** Every shard of the stream (closed ones too), by id: where an aggregate actually landed. */
@@ -202,6 +212,9 @@ export class Producer {
     if (options.rate !== undefined && (!Number.isFinite(options.rate) || options.rate < 0)) {
       throw new UserError('The rate is a number of records per second (0 for as fast as possible).');
     }
+    if (options.deliveryStream && options.aggregate) throw new UserError('KPL aggregation is for data streams: Firehose does not deaggregate records put into a delivery stream. Produce without --aggregate.');
+    this.limits = options.deliveryStream ? { records: FIREHOSE_MAX_RECORDS_PER_CALL, bytes: FIREHOSE_MAX_BYTES_PER_CALL } : { records: MAX_RECORDS_PER_CALL, bytes: MAX_BYTES_PER_CALL };
+    this.recordProblem = options.deliveryStream ? deliveryRecordProblem : recordProblem;
     this.maxBuffer = options.aggregate ? 50_000 : MAX_RECORDS_PER_CALL * (this.o.maxInFlight + 2);
     if (options.rate) this.bucket = new TokenBucket(options.rate);
     this.undelivered = new UndeliveredList(options.undeliveredInMemory);
@@ -372,7 +385,7 @@ export class Producer {
           this.reject(item.problem);
           continue;
         }
-        const problem = recordProblem(item.record);
+        const problem = this.recordProblem(item.record);
         if (problem) {
           this.reject({ origin: item.record.origin ?? `record ${this.stats.read + this.stats.rejected + 1}`, message: problem });
           continue;
@@ -450,7 +463,7 @@ export class Producer {
     this.ready.push(p);
     this.readyBytes += p.size;
     const count = this.ready.length - this.readyHead;
-    if (count >= MAX_RECORDS_PER_CALL || this.readyBytes >= MAX_BYTES_PER_CALL || count === 1) this.kick();
+    if (count >= this.limits.records || this.readyBytes >= this.limits.bytes || count === 1) this.kick();
   }
 
   // ---- sending ----
@@ -505,7 +518,7 @@ export class Producer {
     while (this.inFlight < this.o.maxInFlight) {
       const count = this.ready.length - this.readyHead;
       if (count === 0) break;
-      const full = count >= MAX_RECORDS_PER_CALL || this.readyBytes >= MAX_BYTES_PER_CALL;
+      const full = count >= this.limits.records || this.readyBytes >= this.limits.bytes;
       const waited = now - this.ready[this.readyHead].enqueuedAt;
       const sourceIdle = this.sourceDone || this.buffered >= this.maxBuffer;
       if (!full && !sourceIdle && waited < this.o.lingerMs) {
@@ -520,9 +533,9 @@ export class Producer {
   private takeBatch(): Pending[] {
     const batch: Pending[] = [];
     let bytes = 0;
-    while (this.readyHead < this.ready.length && batch.length < MAX_RECORDS_PER_CALL) {
+    while (this.readyHead < this.ready.length && batch.length < this.limits.records) {
       const p = this.ready[this.readyHead];
-      if (bytes + p.size > MAX_BYTES_PER_CALL) break;
+      if (bytes + p.size > this.limits.bytes) break;
       batch.push(p);
       bytes += p.size;
       this.readyHead++;
@@ -540,14 +553,17 @@ export class Producer {
     this.stats.calls++;
     for (const p of batch) p.attempts++;
     try {
-      const entries: PutRecordsRequestEntry[] = batch.map((p) => ({
-        Data: p.rec.data,
-        PartitionKey: p.rec.partitionKey,
-        ...(p.rec.explicitHashKey ? { ExplicitHashKey: p.rec.explicitHashKey.trim() } : {}),
-      }));
-      const out = await this.client.send(new PutRecordsCommand({ StreamName: this.o.streamName, Records: entries }));
+      let results: { ShardId?: string; SequenceNumber?: string; ErrorCode?: string; ErrorMessage?: string }[];
+      if (this.o.deliveryStream) results = await putRecordBatch(this.o.deliveryStream, this.o.streamName, batch.map((p) => p.rec));
+      else {
+        const entries: PutRecordsRequestEntry[] = batch.map((p) => ({
+          Data: p.rec.data,
+          PartitionKey: p.rec.partitionKey,
+          ...(p.rec.explicitHashKey ? { ExplicitHashKey: p.rec.explicitHashKey.trim() } : {}),
+        }));
+        results = (await this.client.send(new PutRecordsCommand({ StreamName: this.o.streamName, Records: entries }))).Records ?? [];
+      }
       this.consecutiveCallFailures = 0;
-      const results = out.Records ?? [];
       let throttled = 0;
       for (let i = 0; i < batch.length; i++) {
         const r = results[i];
@@ -566,7 +582,7 @@ export class Producer {
     } catch (err) {
       this.stats.callsFailed++;
       this.consecutiveCallFailures++;
-      const f = describeError(err, { operation: 'put records', stream: this.o.streamName });
+      const f = describeError(err, { operation: this.o.deliveryStream ? 'put records into the delivery stream' : 'put records', stream: this.o.streamName });
       const name = f.code ?? 'Error';
       if (isPermanent(name)) {
         for (const p of batch) this.giveUp(p, f.message);

@@ -41,6 +41,8 @@ export interface ErrorInfo {
 
 export type ParentMessage =
   | { type: 'load'; file: string; exportName: string }
+  /** A warm child starts a new run: its console budget starts again. */
+  | { type: 'reset-output' }
   | { type: 'invoke'; id: number; event: unknown; context: Record<string, unknown> & { deadline: number } };
 
 export type ChildMessage =

@@ -27,6 +27,8 @@ export interface CompiledHandler {
   /** What people call this handler in messages. */
   label: string;
   compileMs: number;
+  /** The workspace files the bundle was made from (absolute paths): when one changes, the bundle is stale. */
+  inputs: string[];
 }
 
 /** `./src/transform.ts#handler` → file and export (default export name `handler`). */
@@ -78,19 +80,22 @@ export async function compileHandler(src: HandlerSource, outDir: string): Promis
     sourcemap: 'inline',
     outfile: file,
     write: true,
+    metafile: true,
     logLevel: 'silent',
   };
   let resolveDir: string;
   let label: string;
+  let result: esbuildType.BuildResult<{ metafile: true }>;
   try {
     if (src.kind === 'file') {
       resolveDir = dirname(src.path);
       label = src.path;
-      await esbuild().build({ ...common, entryPoints: [src.path] });
+      result = await esbuild().build({ ...common, metafile: true, entryPoints: [src.path] });
     } else {
       resolveDir = src.resolveDir;
       label = src.label;
-      await esbuild().build({
+      result = await esbuild().build({
+        metafile: true,
         ...common,
         stdin: { contents: src.code, loader: src.language === 'typescript' ? 'ts' : 'js', resolveDir: src.resolveDir, sourcefile: src.label },
       });
@@ -111,6 +116,10 @@ export async function compileHandler(src: HandlerSource, outDir: string): Promis
     outDir,
     label,
     compileMs: Date.now() - started,
+    // esbuild names inputs relative to the working directory; a cell's own code is "<stdin>".
+    inputs: Object.keys(result.metafile.inputs)
+      .filter((f) => !f.startsWith('<'))
+      .map((f) => resolve(f)),
   };
 }
 

@@ -17,6 +17,7 @@ import type { StaticCredentials } from '../aws/connection';
 import type { HandlerSource } from './compile';
 import { evaluatePrefix, lambdaKeysInPrefix, planDelivery, PrefixError } from './s3Key';
 import { SampleRecord, Violation, ViolationCode } from './sampleRecord';
+import type { WarmHandlers } from './warmHandlers';
 
 export type TransformMode = 'firehose' | 'lambda-kinesis';
 
@@ -46,6 +47,8 @@ export interface TransformRequest {
   cwd?: string;
   /** Longest text kept per input/output cell of the report. */
   maxTextChars?: number;
+  /** Reuse a warm child for an unchanged handler (the notebook keeps one pool per session). */
+  warm?: WarmHandlers;
 }
 
 export interface RecordRow {
@@ -198,6 +201,7 @@ export async function runTransform(req: TransformRequest): Promise<TransformRepo
     signal: req.signal,
     cwd: req.cwd,
     region: req.region,
+    warm: req.warm,
     onInvocation,
   });
   if (run.failure) {

@@ -16,6 +16,7 @@ import type { StaticCredentials } from '../aws/connection';
 import { ChildMessage, EXIT_MARKER, HOST_FILE, hostArgv, ParentMessage } from './childProtocol';
 import { compileHandler, CompiledHandler, CompileError, HandlerSource } from './compile';
 import { LIMITS } from './sampleRecord';
+import type { WarmHandlers } from './warmHandlers';
 
 export interface RunnerOptions {
   /** Per invocation, like a Lambda timeout. */
@@ -40,7 +41,7 @@ export const DEFAULT_MEMORY_MB = 512;
 export type FailureKind = 'compile' | 'load' | 'error' | 'too-large' | 'timeout' | 'memory' | 'exit' | 'crash' | 'cancelled';
 
 /** Failures after which the child is still there and the next invocation can run. */
-const CHILD_SURVIVES: ReadonlySet<FailureKind> = new Set(['error', 'too-large']);
+export const CHILD_SURVIVES: ReadonlySet<FailureKind> = new Set(['error', 'too-large']);
 
 export interface RunFailure {
   kind: FailureKind;
@@ -364,6 +365,11 @@ export class HandlerProcess {
     return { kind: 'crash', message: `The handler process ended (${how}) ${when}.`, stack: this.stderrTail.trim() || undefined };
   }
 
+  /** Ends the child now, the invocation in progress failing as cancelled. */
+  cancel(): void {
+    this.kill({ kind: 'cancelled', message: 'The run was cancelled.' });
+  }
+
   private kill(reason: RunFailure): void {
     if (this.exited || this.killedFor) return;
     this.killedFor = reason;
@@ -387,6 +393,23 @@ export class HandlerProcess {
 
   get pid(): number | undefined {
     return this.child.pid;
+  }
+
+  /** Still loaded and able to take the next invocation (not killed, not exited). */
+  get alive(): boolean {
+    return !this.exited && !this.killedFor;
+  }
+
+  /**
+   * For a warm child reused across runs: hands over the console output kept so far and starts a
+   * new budget for it, here and in the child, so that each run is cut at maxLogBytes on its own.
+   */
+  takeLogs(): LogLine[] {
+    const logs = this.logs.splice(0, this.logs.length);
+    this.logBytes = 0;
+    this.logsCut = false;
+    this.send({ type: 'reset-output' });
+    return logs;
   }
 
   /** Bytes read from the child's stdout and stderr, kept or not. */
@@ -441,8 +464,9 @@ export interface RunResult {
 export async function runHandler(
   source: HandlerSource,
   events: readonly unknown[],
-  opts: RunnerOptions & { onInvocation?: (i: number, outcome: InvokeOutcome) => void } = {},
+  opts: RunnerOptions & { onInvocation?: (i: number, outcome: InvokeOutcome) => void; warm?: WarmHandlers } = {},
 ): Promise<RunResult> {
+  if (opts.warm) return runWarm(source, events, opts, opts.warm);
   const workDir = mkdtempSync(join(tmpdir(), 'kinesis-transform-'));
   const result: RunResult = { outcomes: [], logs: [], compileMs: 0, startMs: 0 };
   let proc: HandlerProcess | undefined;
@@ -468,12 +492,7 @@ export async function runHandler(
       return result;
     }
     result.startMs = Date.now() - t0;
-    for (let i = 0; i < events.length; i++) {
-      const outcome = await proc.invoke(events[i], i);
-      result.outcomes.push(outcome);
-      opts.onInvocation?.(i, outcome);
-      if (!outcome.ok && !CHILD_SURVIVES.has(outcome.failure.kind)) break;
-    }
+    await invokeAll(proc, events, opts, result);
     return result;
   } finally {
     if (proc) {
@@ -482,4 +501,55 @@ export async function runHandler(
     }
     rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+async function invokeAll(proc: HandlerProcess, events: readonly unknown[], opts: { onInvocation?: (i: number, outcome: InvokeOutcome) => void }, result: RunResult): Promise<void> {
+  for (let i = 0; i < events.length; i++) {
+    const outcome = await proc.invoke(events[i], i);
+    result.outcomes.push(outcome);
+    opts.onInvocation?.(i, outcome);
+    if (!outcome.ok && !CHILD_SURVIVES.has(outcome.failure.kind)) break;
+  }
+}
+
+/** The same run on a warm child: compiled and loaded only when the handler changed, and left running after. */
+async function runWarm(
+  source: HandlerSource,
+  events: readonly unknown[],
+  opts: RunnerOptions & { onInvocation?: (i: number, outcome: InvokeOutcome) => void },
+  warm: WarmHandlers,
+): Promise<RunResult> {
+  const result: RunResult = { outcomes: [], logs: [], compileMs: 0, startMs: 0 };
+  if (opts.signal?.aborted) {
+    result.failure = { kind: 'cancelled', message: 'The run was cancelled.' };
+    return result;
+  }
+  let handle;
+  try {
+    handle = await warm.acquire(source, { ...opts, signal: undefined });
+  } catch (e) {
+    if (e instanceof CompileError) result.failure = { kind: 'compile', message: `The handler does not compile:\n${e.message}` };
+    else if (e instanceof RunFailureError) {
+      result.failure = e.failure;
+      result.logs = e.logs;
+    } else result.failure = { kind: 'crash', message: (e as Error).message };
+    return result;
+  }
+  result.compileMs = handle.compileMs;
+  result.startMs = handle.startMs;
+  const proc = handle.proc;
+  // Output of earlier runs is not this run's; what loading printed is, on a cold start.
+  const loadLogs = proc.takeLogs();
+  const before = handle.cold ? loadLogs : [];
+  const onAbort = () => proc.cancel();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await handle.exclusive(() => invokeAll(proc, events, opts, result));
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+    // Let the last output chunk arrive before taking it.
+    await new Promise((r) => setImmediate(r));
+    result.logs = [...before, ...proc.takeLogs()];
+  }
+  return result;
 }

@@ -143,6 +143,8 @@ export interface DeliveryInput {
   arrivalTime: number;
   output: Buffer;
   partitionKeys?: Record<string, string>;
+  /** Keys from inline parsing (MetadataExtraction), for !{partitionKeyFromQuery:...}. */
+  partitionKeysFromQuery?: Record<string, string>;
 }
 
 export interface DeliveredObject {
@@ -163,7 +165,20 @@ export interface Delivery {
  * Groups delivered records into S3 objects as Firehose would: by the evaluated partition part of
  * the prefix, in the order returned, each object's timestamp being its oldest record's arrival.
  */
-export function planDelivery(records: readonly DeliveryInput[], opts: { prefix?: string; deliveryStreamName: string; random?: () => number }): Delivery {
+export function planDelivery(
+  records: readonly DeliveryInput[],
+  opts: {
+    prefix?: string;
+    deliveryStreamName: string;
+    random?: () => number;
+    /** The delivery stream's version, in the object name (default 1). */
+    version?: number;
+    /** Appended to each key, e.g. ".gz" for GZIP. */
+    extension?: string;
+    /** Firehose appends the default time prefix to a prefix that has no expression (the emulator does; the notebook shows the prefix as written). */
+    timePrefixWhenPlain?: boolean;
+  },
+): Delivery {
   const groups = new Map<string, DeliveryInput[]>();
   const failed: Delivery['failed'] = [];
   const prefix = opts.prefix?.trim() || undefined;
@@ -173,7 +188,7 @@ export function planDelivery(records: readonly DeliveryInput[], opts: { prefix?:
       // Partition keys decide the object; the time part is evaluated later, per object.
       const keysOnly = prefix.replace(TOKEN, (all, ns: string) => (ns.startsWith('partitionKey') ? all : ''));
       try {
-        group = evaluatePrefix(keysOnly, { timestamp: 0, partitionKeysFromLambda: r.partitionKeys });
+        group = evaluatePrefix(keysOnly, { timestamp: 0, partitionKeysFromLambda: r.partitionKeys, partitionKeysFromQuery: r.partitionKeysFromQuery });
       } catch (e) {
         failed.push({ recordIndex: r.recordIndex, reason: (e as Error).message });
         continue;
@@ -185,11 +200,12 @@ export function planDelivery(records: readonly DeliveryInput[], opts: { prefix?:
   }
   const objects: DeliveredObject[] = [];
   for (const g of groups.values()) {
-    const oldest = Math.min(...g.map((r) => r.arrivalTime));
-    const evaluated = prefix ? evaluatePrefix(prefix, { timestamp: oldest, partitionKeysFromLambda: g[0].partitionKeys, random: opts.random }) : defaultPrefix(oldest);
+    const oldest = g.reduce((a, r) => Math.min(a, r.arrivalTime), Infinity);
+    let evaluated = prefix ? evaluatePrefix(prefix, { timestamp: oldest, partitionKeysFromLambda: g[0].partitionKeys, partitionKeysFromQuery: g[0].partitionKeysFromQuery, random: opts.random }) : defaultPrefix(oldest);
+    if (prefix && opts.timePrefixWhenPlain && !prefix.includes('!{')) evaluated += defaultPrefix(oldest);
     objects.push({
       prefix: evaluated,
-      key: evaluated + objectSuffix(opts.deliveryStreamName, oldest),
+      key: evaluated + objectSuffix(opts.deliveryStreamName, oldest, opts.version) + (opts.extension ?? ''),
       recordIndexes: g.map((r) => r.recordIndex),
       data: Buffer.concat(g.map((r) => r.output)),
     });

@@ -45,7 +45,7 @@ function main(args: HostArgs): void {
   const realExit = process.exit.bind(process);
 
   if (args.parentPid > 0) new Worker(__filename, { workerData: { parentPid: args.parentPid } }).unref();
-  capOutput(args.maxLogBytes);
+  const resetOutput = capOutput(args.maxLogBytes);
 
   process.exit = ((code?: number | string | null) => {
     const stack = new Error(`process.exit(${code ?? ''})`).stack;
@@ -87,6 +87,10 @@ function main(args: HostArgs): void {
     });
 
   process.on('message', async (m: ParentMessage) => {
+    if (m.type === 'reset-output') {
+      resetOutput();
+      return;
+    }
     if (m.type === 'load') {
       try {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -150,8 +154,8 @@ function errorInfo(e: unknown): ErrorInfo {
   return { name: 'Error', message: 'Thrown value: ' + String(e) };
 }
 
-/** Cuts stdout and stderr (one budget for both) at `max` bytes, with one line saying so. */
-function capOutput(max: number): void {
+/** Cuts stdout and stderr (one budget for both) at `max` bytes, with one line saying so; returns what starts a new budget. */
+function capOutput(max: number): () => void {
   let used = 0;
   let cut = false;
   for (const stream of [process.stdout, process.stderr]) {
@@ -171,4 +175,8 @@ function capOutput(max: number): void {
       return true;
     }) as typeof stream.write;
   }
+  return () => {
+    used = 0;
+    cut = false;
+  };
 }

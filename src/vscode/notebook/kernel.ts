@@ -10,6 +10,7 @@ import { hasErrors, runTransform, TransformReport } from '../../core/transform/e
 import { NOTEBOOK_TYPE, StoredSample } from '../../core/transform/notebookFormat';
 import { fromStored, parseJsonLines, sampleFromStream, toStored } from '../../core/transform/sample';
 import { SampleRecord } from '../../core/transform/sampleRecord';
+import { WarmHandlers } from '../../core/transform/warmHandlers';
 import type { StaticCredentials } from '../../core/aws/connection';
 import { SqlError } from '../../core/sql/engine';
 import { flinkSql, glueColumns, glueDdl } from '../../core/sql/schema';
@@ -36,6 +37,8 @@ export class TransformKernel extends Disposable {
   private readonly sqlResults = new Map<string, SqlCellResult>();
   private readonly transforms = new Map<string, { report: TransformReport; input: readonly SampleRecord[] }>();
   private readonly running = new Set<AbortController>();
+  /** A re-run of an unchanged handler reuses its loaded child, as Lambda reuses a warm container. */
+  private readonly warm = new WarmHandlers();
   private order = 0;
 
   constructor(private readonly services: ExtensionServices) {
@@ -49,6 +52,7 @@ export class TransformKernel extends Disposable {
     this.controller.interruptHandler = () => this.cancelAll();
     this._register(vscode.workspace.onDidCloseNotebookDocument((nb) => this.forget(nb)));
     this._register({ dispose: () => this.cancelAll() });
+    this._register({ dispose: () => void this.warm.dispose() });
   }
 
   async execute(cells: readonly vscode.NotebookCell[], notebook: vscode.NotebookDocument): Promise<void> {
@@ -336,6 +340,7 @@ export class TransformKernel extends Disposable {
       credentials: spec.options.credentials ? await this.credentialsFor(spec.options.credentials, sample) : undefined,
       cwd: baseDir(notebook),
       signal,
+      warm: this.warm,
     });
   }
 
