@@ -14,11 +14,38 @@
  * raw bytes stay whole. A decoded record holds only the raw bytes, the parsed JSON or the text:
  * pretty JSON, hex dumps and base64 (`text` for JSON and binary, `rawBase64`) are computed when
  * read, so that holding many records costs what they weigh, not three times that.
+ *
+ * Recognised formats (formats.ts lists them, with their columns and detail): EventBridge events,
+ * CloudFront real-time log lines, CloudWatch Logs subscription payloads, CloudWatch metric streams
+ * (JSON and OpenTelemetry), DynamoDB change records, Glue Schema Registry (Avro) records. Detection
+ * costs a few property checks per JSON record, a tab search per text record and a byte compare per
+ * binary record.
  */
 import { constants as zlibConstants, gunzipSync, inflateSync } from 'node:zlib';
-import { cloudWatchLogsText, isCloudWatchLogsPayload } from './cloudwatchLogs';
+import { parseCloudFrontLine } from './cloudFront';
+import { cloudWatchLogsText, CloudWatchLogEventRow, isCloudWatchLogsPayload, isControlMessage } from './cloudwatchLogs';
+import { isDynamoDbChange, unmarshallChange } from './dynamodb';
+import { isEventBridgeEvent } from './eventBridge';
+import { AvroSchemas, decodeGlueSchemaRegistry, isGlueSchemaRegistryRecord, schemaVersionIdsIn } from './glueSchemaRegistry';
 import { deaggregate, isKplAggregate, KplUserRecord } from './kpl';
-import type { DecodedRecord, DecodingKind, RawRecord } from './types';
+import { decodeOtlpMetrics, isMetricDatum, looksLikeOtlpMetrics, parseMetricStreamJson } from './metricStream';
+import type { DecodedRecord, DecodingKind, RawRecord, RecordFormatName } from './types';
+
+/** How records are decoded beyond what the bytes say. All optional. */
+export interface DecodeOptions {
+  /** CloudFront real-time logs: the configuration's fields (GetRealtimeLogConfig, or a setting), in the order the lines carry them. */
+  cloudFrontFields?: readonly string[];
+  /** Glue Schema Registry: the writer schemas (load() them before decoding; decodeRecordsWithSchemas does). */
+  avroSchemas?: AvroSchemas;
+  cloudWatchLogs?: {
+    /** One decoded record per log event instead of one per payload. */
+    rowPerEvent?: boolean;
+  };
+  /** decodeRecords: keep CloudWatch Logs CONTROL_MESSAGE records (hidden by default). */
+  showControlMessages?: boolean;
+  /** decodeRecords adds what it hid here. */
+  counts?: { controlMessages: number };
+}
 
 export const DECODING_KINDS: readonly DecodingKind[] = ['text', 'json', 'binary', 'base64', 'gzip', 'zlib', 'kpl', 'cloudwatch-logs'];
 
@@ -37,6 +64,7 @@ const MAX_DEPTH = 5;
 interface Budget {
   left: number;
   truncatedAt?: number;
+  opts: DecodeOptions;
 }
 
 interface Part {
@@ -51,6 +79,9 @@ interface Part {
   jsonChars?: number;
   error?: string;
   cloudWatchLogs?: DecodedRecord['cloudWatchLogs'];
+  format?: RecordFormatName;
+  controlMessage?: boolean;
+  logEvent?: { index: number; count: number };
   /** Set for KPL user records. */
   user?: KplUserRecord;
 }
@@ -229,10 +260,18 @@ function binary(b: Uint8Array, chain: DecodingKind[], error?: string): Part {
   return { decodings: [...chain, 'binary'], lazyText: () => dumpOf(head, n, total), heldBytes: head === b ? 0 : n, ...(error ? { error } : {}) };
 }
 
+const pretty = (v: unknown) => () => JSON.stringify(v, null, 2);
+
+function recognised(format: RecordFormatName, value: unknown, chain: DecodingKind[], jsonChars: number, error?: string): Part {
+  return { decodings: [...chain, format], format, lazyText: pretty(value), json: value, jsonChars, ...(error ? { error } : {}) };
+}
+
 function fromJson(value: unknown, chain: DecodingKind[], jsonChars: number): Part {
   if (isCloudWatchLogsPayload(value)) {
     return {
       decodings: [...chain, 'cloudwatch-logs'],
+      format: 'cloudwatch-logs',
+      ...(isControlMessage(value) ? { controlMessage: true } : {}),
       lazyText: () => cloudWatchLogsText(value),
       json: value,
       jsonChars,
@@ -246,7 +285,18 @@ function fromJson(value: unknown, chain: DecodingKind[], jsonChars: number): Par
       },
     };
   }
-  return { decodings: [...chain, 'json'], lazyText: () => JSON.stringify(value, null, 2), json: value, jsonChars };
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    if (isEventBridgeEvent(value)) return recognised('eventbridge', value, chain, jsonChars);
+    if (isDynamoDbChange(value)) {
+      try {
+        return recognised('dynamodb', unmarshallChange(value), chain, jsonChars);
+      } catch (e) {
+        return { decodings: [...chain, 'dynamodb'], lazyText: pretty(value), json: value, jsonChars, error: `DynamoDB change record with an attribute value that does not unmarshall: ${errorText(e)}` };
+      }
+    }
+    if (isMetricDatum(value)) return recognised('cloudwatch-metric-stream', { outputFormat: 'json', metrics: [value] }, chain, jsonChars);
+  }
+  return { decodings: [...chain, 'json'], lazyText: pretty(value), json: value, jsonChars };
 }
 
 function parseJsonObject(text: string): { ok: true; value: unknown } | { ok: false } {
@@ -293,12 +343,23 @@ function auto(b: Uint8Array, chain: DecodingKind[], depth: number, budget: Budge
     if (out) return auto(out, [...chain, 'zlib'], depth + 1, budget);
   }
   if (isKplAggregate(b)) return kpl(b, chain, depth, budget);
+  if (isGlueSchemaRegistryRecord(b)) return [glue(b, chain, budget)];
+  if (b[0] !== 0x7b && looksLikeOtlpMetrics(b)) {
+    const otlp = otlpPart(b, chain);
+    if (otlp) return [otlp];
+  }
   const text = tryUtf8(b);
   if (text === undefined) return [binary(b, chain)];
   // Output cut at the budget is not whole JSON or base64: do not scan megabytes to find out.
   const cut = cutAtBudget.has(b);
   const parsed = cut ? { ok: false as const } : parseJsonObject(text);
   if (parsed.ok) return [fromJson(parsed.value, chain, text.length)];
+  if (!cut) {
+    const metrics = text.charCodeAt(0) === 0x7b ? parseMetricStreamJson(text) : undefined;
+    if (metrics) return [recognised('cloudwatch-metric-stream', metrics, chain, text.length)];
+    const line = parseCloudFrontLine(text, budget.opts.cloudFrontFields);
+    if (line) return [{ decodings: [...chain, 'cloudfront-realtime-log'], format: 'cloudfront-realtime-log', text, json: line, jsonChars: text.length }];
+  }
   const trimmed = cut || text.length > BASE64_DETECT_MAX_CHARS ? '' : text.trim();
   if (looksBase64(trimmed) && budget.left >= trimmed.length * 0.75) {
     const inner = Buffer.from(trimmed, 'base64');
@@ -309,6 +370,26 @@ function auto(b: Uint8Array, chain: DecodingKind[], depth: number, budget: Budge
   }
   if (isMostlyPrintable(text)) return [{ decodings: [...chain, 'text'], text }];
   return [binary(b, chain)];
+}
+
+function glue(b: Uint8Array, chain: DecodingKind[], budget: Budget): Part {
+  try {
+    const v = decodeGlueSchemaRegistry(b, budget.opts.avroSchemas, budget.left);
+    return recognised('glue-schema-registry', v, chain, b.length * 2);
+  } catch (e) {
+    return binary(b, [...chain, 'glue-schema-registry'], errorText(e));
+  }
+}
+
+/** An OpenTelemetry metric stream record, or undefined when the bytes only looked like one. */
+function otlpPart(b: Uint8Array, chain: DecodingKind[]): Part | undefined {
+  try {
+    const v = decodeOtlpMetrics(b);
+    if (!v.metrics.length) return undefined;
+    return recognised('cloudwatch-metric-stream', v, chain, b.length * 4);
+  } catch {
+    return undefined;
+  }
 }
 
 function kpl(b: Uint8Array, chain: DecodingKind[], depth: number, budget: Budget): Part[] {
@@ -401,9 +482,9 @@ function forced(b: Uint8Array, kind: DecodingKind, budget: Budget): Part[] {
  * record (id `${shardId}/${sequenceNumber}/${subSequenceNumber}`). The decoded output of one raw
  * record is at most DECODE_BUDGET_BYTES (`truncatedAt` says when it was cut).
  */
-export function decodeRecord(raw: RawRecord, forcedKind?: DecodingKind): DecodedRecord[] {
+export function decodeRecord(raw: RawRecord, forcedKind?: DecodingKind, options: DecodeOptions = NO_OPTIONS): DecodedRecord[] {
   const data = raw.data ?? new Uint8Array(0);
-  const budget: Budget = { left: DECODE_BUDGET_BYTES };
+  const budget: Budget = { left: DECODE_BUDGET_BYTES, opts: options };
   let parts: Part[];
   try {
     parts = forcedKind ? forced(data, forcedKind, budget) : auto(data, [], 0, budget);
@@ -419,11 +500,12 @@ export function decodeRecord(raw: RawRecord, forcedKind?: DecodingKind): Decoded
   // Held records do not keep a large buffer alive for a small view into it (a copy instead).
   const own = (b: Uint8Array): Uint8Array => (b.buffer.byteLength > 65536 && b.byteLength < b.buffer.byteLength / 2 ? new Uint8Array(b) : b);
   const rawBytes = parts.some((p) => !p.user) ? own(data) : data;
+  if (options.cloudWatchLogs?.rowPerEvent) parts = parts.flatMap(logEventRows);
   return parts.map((p) => {
     const u = p.user;
     const bytes = u ? own(u.data) : rawBytes;
     const rec = new Decoded(bytes, p.text, p.lazyText);
-    rec.id = u ? `${base}/${u.subSequenceNumber}` : base;
+    rec.id = (u ? `${base}/${u.subSequenceNumber}` : base) + (p.logEvent ? `/e${p.logEvent.index}` : '');
     rec.shardId = raw.shardId;
     rec.sequenceNumber = raw.sequenceNumber;
     rec.partitionKey = u ? u.partitionKey : raw.partitionKey;
@@ -437,10 +519,34 @@ export function decodeRecord(raw: RawRecord, forcedKind?: DecodingKind): Decoded
     if (p.json !== undefined) rec.json = p.json;
     if (p.error !== undefined) rec.error = p.error;
     if (p.cloudWatchLogs) rec.cloudWatchLogs = p.cloudWatchLogs;
+    if (p.format) rec.format = p.format;
+    if (p.controlMessage) rec.controlMessage = true;
+    if (p.logEvent) rec.logEvent = p.logEvent;
     if (budget.truncatedAt !== undefined) rec.truncatedAt = budget.truncatedAt;
     // Strings of one-byte characters; parsed JSON takes about three times its text.
     rec.memoryBytes = 200 + bytes.length + (p.text?.length ?? 0) + (p.heldBytes ?? 0) + 3 * (p.jsonChars ?? 0);
     return rec;
+  });
+}
+
+const NO_OPTIONS: DecodeOptions = {};
+
+/** A CloudWatch Logs payload as one part per log event (control messages stay whole). */
+function logEventRows(p: Part): Part[] {
+  if (p.format !== 'cloudwatch-logs' || p.controlMessage || !p.cloudWatchLogs) return [p];
+  const h = p.cloudWatchLogs;
+  const count = h.events.length;
+  return h.events.map((e, index) => {
+    const row: CloudWatchLogEventRow = {
+      messageType: h.messageType,
+      ...(h.owner !== undefined ? { owner: h.owner } : {}),
+      logGroup: h.logGroup,
+      logStream: h.logStream,
+      ...(h.subscriptionFilters ? { subscriptionFilters: h.subscriptionFilters } : {}),
+      ...e,
+    };
+    const time = Number.isFinite(e.timestamp) ? new Date(e.timestamp).toISOString() : String(e.timestamp);
+    return { ...p, json: row, jsonChars: e.message.length + 200, text: `${time}  ${e.message}`, lazyText: undefined, logEvent: { index, count } };
   });
 }
 
@@ -467,6 +573,9 @@ class Decoded implements DecodedRecord {
   declare json?: unknown;
   declare error?: string;
   declare cloudWatchLogs?: DecodedRecord['cloudWatchLogs'];
+  declare format?: DecodedRecord['format'];
+  declare controlMessage?: boolean;
+  declare logEvent?: DecodedRecord['logEvent'];
   declare truncatedAt?: number;
   declare memoryBytes?: number;
   [RAW]: Uint8Array;
@@ -507,16 +616,37 @@ export function rawBytesOf(r: DecodedRecord): Uint8Array {
   return r instanceof Decoded ? r[RAW] : Buffer.from(r.rawBase64, 'base64');
 }
 
-/** Decodes a batch (convenience for the inspector host). */
-export function decodeRecords(raws: RawRecord[], forcedKind?: DecodingKind): DecodedRecord[] {
+/**
+ * Decodes a batch. CloudWatch Logs CONTROL_MESSAGE records are left out (and counted in
+ * `options.counts`) unless `options.showControlMessages`.
+ */
+export function decodeRecords(raws: readonly RawRecord[], forcedKind?: DecodingKind, options: DecodeOptions = NO_OPTIONS): DecodedRecord[] {
   const out: DecodedRecord[] = [];
-  for (const r of raws) for (const d of decodeRecord(r, forcedKind)) out.push(d);
+  const hide = !options.showControlMessages;
+  for (const r of raws) {
+    for (const d of decodeRecord(r, forcedKind, options)) {
+      if (hide && d.controlMessage) {
+        if (options.counts) options.counts.controlMessages++;
+        continue;
+      }
+      out.push(d);
+    }
+  }
   return out;
+}
+
+/** decodeRecords, after loading the schemas the batch's Glue Schema Registry records need. */
+export async function decodeRecordsWithSchemas(raws: readonly RawRecord[], forcedKind?: DecodingKind, options: DecodeOptions = NO_OPTIONS): Promise<DecodedRecord[]> {
+  if (options.avroSchemas) {
+    const ids = schemaVersionIdsIn(raws);
+    if (ids.size) await options.avroSchemas.load(ids);
+  }
+  return decodeRecords(raws, forcedKind, options);
 }
 
 /** A one-line preview of a decoded record for list rows (at most `max` characters). */
 export function previewOf(r: DecodedRecord, max = 200): string {
-  const src = r.json !== undefined && !r.cloudWatchLogs ? JSON.stringify(r.json) : r.text;
+  const src = r.json !== undefined && !r.cloudWatchLogs && r.format !== 'cloudfront-realtime-log' && !r.logEvent ? JSON.stringify(r.json) : r.text;
   const s = src.length > max * 2 ? src.slice(0, max * 2) : src;
   const one = s.replace(/\s+/g, ' ');
   return one.length > max ? one.slice(0, max - 1) + '\u2026' : one;

@@ -23,7 +23,10 @@ export interface RawRecord {
   encryptionType?: string;
 }
 
-export type DecodingKind = 'text' | 'json' | 'binary' | 'base64' | 'gzip' | 'zlib' | 'kpl' | 'cloudwatch-logs';
+/** Formats AWS producers put into streams, recognised per record. */
+export type RecordFormatName = 'eventbridge' | 'cloudfront-realtime-log' | 'cloudwatch-logs' | 'cloudwatch-metric-stream' | 'dynamodb' | 'glue-schema-registry';
+
+export type DecodingKind = 'text' | 'json' | 'binary' | 'base64' | 'gzip' | 'zlib' | 'kpl' | RecordFormatName;
 
 /** One user-visible record after decoding (a KPL aggregate yields several, one per user record). */
 export interface DecodedRecord {
@@ -55,6 +58,15 @@ export interface DecodedRecord {
   truncatedAt?: number;
   /** About how much memory holding this record takes, in bytes (decodeRecord sets it). */
   memoryBytes?: number;
+  /**
+   * The recognised format of the final form (also the last of `decodings`); `json` then holds its
+   * decoded value (see formats.ts for its columns and detail).
+   */
+  format?: RecordFormatName;
+  /** A CloudWatch Logs CONTROL_MESSAGE (a health probe, not log data): decodeRecords hides these by default. */
+  controlMessage?: boolean;
+  /** With `cloudWatchLogs.rowPerEvent`: this row's log event, of how many in its payload. */
+  logEvent?: { index: number; count: number };
   /** CloudWatch Logs subscription payloads: header fields and the log events as rows. */
   cloudWatchLogs?: Omit<CloudWatchLogsPayload, 'logEvents'> & { events: CloudWatchLogEvent[] };
 }
