@@ -1,5 +1,7 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
+import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import type { GlueClient } from '@aws-sdk/client-glue';
 import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
@@ -31,6 +33,8 @@ interface ClientConfig {
 export class ClientFactory {
   private readonly kinesis = new Map<string, Promise<KinesisClient>>();
   private readonly firehose = new Map<string, Promise<FirehoseClient>>();
+  private readonly glue = new Map<string, Promise<GlueClient>>();
+  private readonly cloudFront = new Map<string, Promise<CloudFrontClient>>();
 
   constructor(private readonly resolver: ConnectionResolver) {}
 
@@ -42,9 +46,19 @@ export class ClientFactory {
     return this.cached(this.firehose, connection, region, (cfg) => new FirehoseClient(cfg));
   }
 
+  /** Glue (the Schema Registry's GetSchemaVersion). Its SDK is loaded on first use. */
+  glueClient(connection: Connection, region = connection.region): Promise<GlueClient> {
+    return this.cached(this.glue, connection, region, (cfg) => new (require('@aws-sdk/client-glue') as typeof import('@aws-sdk/client-glue')).GlueClient(cfg));
+  }
+
+  /** CloudFront (real-time log configurations). A global service: its API is in us-east-1. */
+  cloudFrontClient(connection: Connection): Promise<CloudFrontClient> {
+    return this.cached(this.cloudFront, connection, 'us-east-1', (cfg) => new (require('@aws-sdk/client-cloudfront') as typeof import('@aws-sdk/client-cloudfront')).CloudFrontClient(cfg));
+  }
+
   /** Drops cached clients of one connection (after its endpoint or keys changed), or all. */
   invalidate(connectionId?: string): void {
-    for (const map of [this.kinesis, this.firehose] as Map<string, Promise<{ destroy(): void }>>[]) {
+    for (const map of [this.kinesis, this.firehose, this.glue, this.cloudFront] as Map<string, Promise<{ destroy(): void }>>[]) {
       for (const [key, client] of map) {
         if (connectionId === undefined || key.startsWith(connectionId + '|')) {
           map.delete(key);
@@ -128,6 +142,11 @@ export interface TerminalClientOptions {
  */
 export function terminalKinesisClient(o: TerminalClientOptions): KinesisClient {
   return new KinesisClient(terminalClientConfig(o));
+}
+
+/** The same for any SDK client a terminal tool needs (Glue, CloudFront). */
+export function terminalClient<T>(o: TerminalClientOptions, make: (cfg: ClientConfig) => T): T {
+  return make(terminalClientConfig(o));
 }
 
 /** The same for Firehose (npm run produce -- --delivery-stream). */

@@ -83,3 +83,30 @@ export const cloudFrontFormat: RecordFormat = {
     };
   },
 };
+
+/**
+ * The fields of a real-time log configuration (GetRealtimeLogConfig by name or ARN), or of the one
+ * that writes to a stream (ListRealtimeLogConfigs, matched by the stream's ARN). In an API answer the
+ * fields are in the order the lines carry them. Undefined when no configuration writes there.
+ */
+export async function realtimeLogConfigFields(
+  cloudFront: import('@aws-sdk/client-cloudfront').CloudFrontClient,
+  by: { name?: string; arn?: string; streamArn?: string },
+  abortSignal?: AbortSignal,
+): Promise<{ name: string; fields: string[] } | undefined> {
+  const sdk = require('@aws-sdk/client-cloudfront') as typeof import('@aws-sdk/client-cloudfront');
+  if (by.name || by.arn) {
+    const out = await cloudFront.send(new sdk.GetRealtimeLogConfigCommand(by.arn ? { ARN: by.arn } : { Name: by.name }), { abortSignal });
+    const c = out.RealtimeLogConfig;
+    return c ? { name: c.Name ?? '', fields: c.Fields ?? [] } : undefined;
+  }
+  let marker: string | undefined;
+  do {
+    const out = await cloudFront.send(new sdk.ListRealtimeLogConfigsCommand({ MaxItems: 100, ...(marker ? { Marker: marker } : {}) }), { abortSignal });
+    for (const c of out.RealtimeLogConfigs?.Items ?? []) {
+      if (c.EndPoints?.some((e) => e.KinesisStreamConfig?.StreamARN === by.streamArn)) return { name: c.Name ?? '', fields: c.Fields ?? [] };
+    }
+    marker = out.RealtimeLogConfigs?.IsTruncated ? out.RealtimeLogConfigs.NextMarker : undefined;
+  } while (marker);
+  return undefined;
+}

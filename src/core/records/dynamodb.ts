@@ -4,7 +4,6 @@
  * attribute-value form. Decoded with the images unmarshalled to plain JSON (@aws-sdk/util-dynamodb).
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/kds.html
  */
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { AttributeChange, cell, isObject, isoTime, RecordFormat } from './formatTypes';
 import { plainJson } from './plainJson';
 
@@ -28,6 +27,8 @@ export function isDynamoDbChange(v: unknown): v is DynamoDbChange {
 
 function image(img: unknown): Record<string, unknown> | undefined {
   if (!isObject(img)) return undefined;
+  // Required on first use: the extension bundles it apart (dist/formats.js), loaded when a change record is seen.
+  const { unmarshall } = require('@aws-sdk/util-dynamodb') as typeof import('@aws-sdk/util-dynamodb');
   let out: unknown;
   try {
     out = unmarshall(img as never);

@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deflateSync, inflateSync } from 'node:zlib';
 import type { GlueClient } from '@aws-sdk/client-glue';
-import * as avro from 'avsc';
+import type * as avro from 'avsc';
 import { cell, RecordFormat } from './formatTypes';
 import { plainJson } from './plainJson';
 import type { RawRecord } from './types';
@@ -47,6 +47,11 @@ export function encodeGlueSchemaRegistry(schemaVersionId: string, avroBytes: Uin
   return Buffer.concat([Buffer.from([GSR_HEADER_VERSION, compression === 'zlib' ? GSR_COMPRESSION_ZLIB : GSR_COMPRESSION_NONE]), id, body]);
 }
 
+/** avsc is required on first use (the extension bundles it apart, dist/formats.js). */
+function avroType(schema: unknown): avro.Type {
+  return (require('avsc') as typeof import('avsc')).Type.forSchema(schema as avro.Schema);
+}
+
 interface Known {
   type?: avro.Type;
   name?: string;
@@ -73,7 +78,7 @@ export class AvroSchemas {
   /** Adds a schema by hand (a test, a schema typed in). */
   add(schemaVersionId: string, schema: string | object, name?: string): void {
     const parsed = typeof schema === 'string' ? JSON.parse(schema) : schema;
-    const type = avro.Type.forSchema(parsed);
+    const type = avroType(parsed);
     this.known.set(schemaVersionId.toLowerCase(), { type, name: name ?? (parsed as { name?: string }).name });
   }
 
@@ -112,7 +117,7 @@ export class AvroSchemas {
       }
       try {
         const parsed = JSON.parse(text);
-        return { type: avro.Type.forSchema(parsed), name: parsed?.name };
+        return { type: avroType(parsed), name: parsed?.name };
       } catch (e) {
         throw new Error(`the schema file ${path} is not a valid Avro schema: ${(e as Error).message}`);
       }
@@ -120,7 +125,7 @@ export class AvroSchemas {
     if (!this.options.glue) {
       throw new Error(`no schema for schema version ${id}: add ${id}.avsc to the schema folder${this.options.dir ? ` (${this.options.dir})` : ''}, or read the stream on an AWS connection so that Glue is asked`);
     }
-    const { GetSchemaVersionCommand } = await import('@aws-sdk/client-glue');
+    const { GetSchemaVersionCommand } = require('@aws-sdk/client-glue') as typeof import('@aws-sdk/client-glue');
     const glue = await this.options.glue();
     let out;
     try {
@@ -130,7 +135,7 @@ export class AvroSchemas {
     }
     if (out.DataFormat && out.DataFormat !== 'AVRO') throw new Error(`schema version ${id} is ${out.DataFormat}; only Avro schemas are decoded`);
     const parsed = JSON.parse(out.SchemaDefinition ?? 'null');
-    return { type: avro.Type.forSchema(parsed), name: out.SchemaArn?.split('/').pop() ?? parsed?.name };
+    return { type: avroType(parsed), name: out.SchemaArn?.split('/').pop() ?? parsed?.name };
   }
 }
 
