@@ -12,6 +12,9 @@
  *   await reader.stop();                             // resolves when every shard loop has ended
  *
  * Each on*() returns an unsubscribe function. `abortSignal` in the options stops the reader too.
+ * With `end` (a time, a record count, or both) it reads a window: each shard stops at its first
+ * record that arrived after `end.at` (or, at the tip, once that time has passed), the reader after
+ * `end.count` records; then onEnd fires once and the reader stops by itself.
  * A listener that throws does not stop the reader; it is reported through onError (fatal: false).
  * Guarantees: each record is delivered once, in order within its shard; a child shard is read only
  * after all its parents (that this reader reads) are drained; throttling, expired iterators and an
@@ -57,6 +60,21 @@ export interface StreamReaderOptions {
   /** Requests in flight at once across shards. Default 16. */
   maxConcurrentRequests?: number;
   abortSignal?: AbortSignal;
+  /** Where reading ends: records that arrived at most at `at` (epoch ms), and at most `count` records. */
+  end?: ReadWindowEnd;
+}
+
+export interface ReadWindowEnd {
+  /** epoch ms: records that arrived later are not delivered. */
+  at?: number;
+  /** Records delivered in all (a KPL aggregate counts as one). */
+  count?: number;
+}
+
+/** Why a windowed read ended. */
+export interface ReaderEnd {
+  reason: 'time' | 'count';
+  recordsRead: number;
 }
 
 export interface ReaderError {
@@ -98,6 +116,8 @@ interface ShardState {
   running: boolean;
   /** Set when the shard stopped for good: why (its children are not read). */
   failed?: string;
+  /** Reading reached the window's end time on this shard. */
+  ended?: boolean;
 }
 
 type StartSpec =
@@ -129,6 +149,10 @@ export class StreamReader {
   private readonly errorEmitter: Emitter<ReaderError> = new Emitter<ReaderError>((e) => console.error('StreamReader: an onError listener failed:', e));
   private readonly recordsEmitter = new Emitter<RawRecord[]>((e) => this.listenerFailed('onRecords', e));
   private readonly progressEmitter = new Emitter<ShardProgress[]>((e) => this.listenerFailed('onProgress', e));
+  private readonly endEmitter = new Emitter<ReaderEnd>((e) => this.listenerFailed('onEnd', e));
+  /** Records the window still allows (count). */
+  private remaining = Infinity;
+  private endedWith?: ReaderEnd;
   private readonly controller = new AbortController();
   private readonly semaphore: Semaphore;
   private readonly tasks = new Set<Promise<void>>();
@@ -164,6 +188,7 @@ export class StreamReader {
       ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
     } as StreamReader['opts'];
     this.opts.limitPerCall = Math.max(1, Math.min(10000, this.opts.limitPerCall));
+    if (options.end?.count !== undefined) this.remaining = Math.max(0, options.end.count);
     this.semaphore = new Semaphore(Math.max(1, this.opts.maxConcurrentRequests));
     const start = options.start;
     if (options.shardIds?.length) this.rootIds = new Set(options.shardIds);
@@ -186,6 +211,25 @@ export class StreamReader {
   }
   onError(fn: Listener<ReaderError>): () => void {
     return this.errorEmitter.on(fn);
+  }
+  /** A windowed read (`end`) reached its end; fires once, then the reader stops. */
+  onEnd(fn: Listener<ReaderEnd>): () => void {
+    return this.endEmitter.on(fn);
+  }
+
+  /** Fires onEnd once and stops. */
+  private finishWindow(reason: ReaderEnd['reason']): void {
+    if (this.endedWith) return;
+    this.endedWith = { reason, recordsRead: this.stats.recordsRead };
+    this.endEmitter.fire(this.endedWith);
+    void this.stop();
+  }
+
+  /** With an end time: ends the read once every shard is past it (or closed, or failed). */
+  private checkWindowEnd(): void {
+    if (this.opts.end?.at === undefined || this.endedWith || this.shards.size === 0) return;
+    for (const s of this.shards.values()) if (!s.drained && !s.failed) return;
+    this.finishWindow('time');
   }
 
   get isRunning(): boolean {
@@ -494,7 +538,13 @@ export class StreamReader {
         const records = out.Records ?? [];
         let bytes = 0;
         const batch: RawRecord[] = [];
+        const endAt = this.opts.end?.at;
         for (const r of records) {
+          if (endAt !== undefined && r.ApproximateArrivalTimestamp && r.ApproximateArrivalTimestamp.getTime() > endAt) {
+            s.ended = true;
+            break;
+          }
+          if (batch.length >= this.remaining) break;
           const seq = r.SequenceNumber!;
           const big = BigInt(seq);
           if (s.lastSeqBig !== undefined && big <= s.lastSeqBig) {
@@ -514,12 +564,19 @@ export class StreamReader {
             ...(r.EncryptionType && r.EncryptionType !== 'NONE' ? { encryptionType: r.EncryptionType } : {}),
           });
         }
+        // Another shard may have taken the last records of the count while this call was in flight.
+        if (batch.length > this.remaining) batch.length = Math.max(0, this.remaining);
+        this.remaining -= batch.length;
         s.progress.recordsRead += batch.length;
         s.progress.lastSequenceNumber = s.lastSeq;
         s.progress.millisBehindLatest = out.MillisBehindLatest;
         this.stats.recordsRead += batch.length;
         this.stats.bytesRead += bytes;
         if (batch.length) this.recordsEmitter.fire(batch);
+        if (this.remaining <= 0) {
+          this.finishWindow('count');
+          return;
+        }
         // Pace to the per-shard read budget: a page of B bytes "uses" B / budget seconds.
         // Counted from when the answer came (a little later than the service counts): stays under the limit.
         nextAllowed = Date.now() + (bytes / this.opts.bytesPerSecondPerShard) * 1000;
@@ -527,9 +584,21 @@ export class StreamReader {
         iterator = out.NextShardIterator;
         if (!iterator) break;
         const caughtUp = records.length === 0 && (out.MillisBehindLatest ?? 0) === 0;
+        // At the tip after the end time: whatever arrives now arrives later than it. A closed
+        // shard's empty page is not its tip: its children may still hold records of the window.
+        if (endAt !== undefined && caughtUp && Date.now() > endAt && !(await this.hasChildren(s))) s.ended = true;
+        if (s.ended) break;
         s.progress.state = caughtUp ? 'caught-up' : 'reading';
         if (caughtUp) nextAllowed = Math.max(nextAllowed, lastCall + this.opts.pollIntervalMs);
         this.scheduleProgress();
+      }
+      if (s.ended) {
+        // Past the window's end: its children (later still) need not be read.
+        s.progress.state = 'caught-up';
+        this.markDrained(s);
+        this.scheduleProgress();
+        this.checkWindowEnd();
+        return;
       }
       // The shard is closed and fully read: find its children before saying so, so that nobody
       // sees "all shards done" while a child is still unknown.
@@ -545,6 +614,7 @@ export class StreamReader {
       s.progress.millisBehindLatest = 0;
       this.markDrained(s);
       this.scheduleProgress();
+      this.checkWindowEnd();
     } catch (e) {
       if (isAbort(e, this.signal)) return;
       s.progress.state = 'error';
@@ -554,7 +624,20 @@ export class StreamReader {
       for (const w of s.drainedWaiters.splice(0)) w();
       this.scheduleProgress();
       this.errorEmitter.fire({ shardId: s.shardId, message: `Shard ${s.shardId}: ${messageOf(e)}`, code: errName(e), fatal: true, cause: e });
+      this.checkWindowEnd();
     }
+  }
+
+  /** Whether the shard has children (it was split or merged), looking the shards up again when none is known. */
+  private async hasChildren(s: ShardState): Promise<boolean> {
+    const known = () => [...this.shards.values()].some((o) => o.parents.includes(s.shardId));
+    if (s.closedAtList || known()) return true;
+    try {
+      await this.discover();
+    } catch (e) {
+      if (isAbort(e, this.signal)) throw e;
+    }
+    return known();
   }
 
   /** Getting an iterator retries like any call; a network failure there just retries again. */
