@@ -80,7 +80,7 @@ const formats = {
 
 // Terminal tools (npm run local, demo, produce, transform): one node bundle each in dist/tools/.
 // They run from the repository, so packages stay in node_modules.
-const TOOLS = ['local', 'demo', 'produce', 'transform', 'notebook'];
+const TOOLS = ['local', 'demo', 'produce', 'transform', 'notebook', 'tail'];
 const tools = {
   ...extension,
   entryPoints: Object.fromEntries(TOOLS.map((t) => [t, join(root, `src/tools/${t}.ts`)])),
