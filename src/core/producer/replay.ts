@@ -1,0 +1,78 @@
+/**
+ * Replay: records read from a stream (the selected or filtered ones of the inspector, the tailer's)
+ * sent again to another data stream, on any connection, through the producer engine: its batching,
+ * retries and its report, where every record ends sent, undelivered (savable, re-sendable) or
+ * refused with a reason. Nothing is dropped silently.
+ *
+ * What is sent is each record's raw bytes (a KPL user record's own bytes), not its decoded form.
+ * Partition keys are kept (with their explicit hash keys), or the records are re-keyed.
+ */
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { rawBytesOf } from '../records/decoders';
+import type { DecodedRecord } from '../records/types';
+import { ProduceProgress, ProduceResult, Producer } from './engine';
+import { fieldValue, PartitionKeySpec } from './partitionKey';
+import { randomPartitionKey, SourceItem } from './records';
+
+export interface ReplayTarget {
+  client: KinesisClient;
+  streamName: string;
+}
+
+export interface ReplayOptions {
+  target: ReplayTarget;
+  /** 'keep' (default): each record's own partition key and explicit hash key. Else a new key per record. */
+  partitionKey?: 'keep' | Exclude<PartitionKeySpec, { type: 'template' }>;
+  /** Records per second (default: as fast as the target accepts). */
+  rate?: number;
+  /** Keep the order of records per partition key (as they were read). */
+  ordered?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (p: ProduceProgress) => void;
+}
+
+/** The id of the stream record a decoded row came from (rows of one CloudWatch Logs payload share it). */
+function sourceId(r: DecodedRecord): string {
+  return r.logEvent ? r.id.slice(0, r.id.lastIndexOf('/')) : r.id;
+}
+
+/** The records as producer input, each stream record once, re-keyed as asked. */
+export function* replaySource(records: Iterable<DecodedRecord>, key: ReplayOptions['partitionKey'] = 'keep'): Generator<SourceItem> {
+  const seen = new Set<string>();
+  for (const r of records) {
+    const id = sourceId(r);
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const origin = `record ${id}`;
+    const data = rawBytesOf(r);
+    if (key === 'keep' || key === undefined) {
+      yield { record: { data, partitionKey: r.partitionKey, ...(r.explicitHashKey ? { explicitHashKey: r.explicitHashKey } : {}), origin } };
+      continue;
+    }
+    let partitionKey: string | undefined;
+    if (key.type === 'random') partitionKey = randomPartitionKey();
+    else if (key.type === 'fixed') partitionKey = key.value;
+    else partitionKey = r.json === undefined ? undefined : fieldValue(r.json, key.field);
+    if (partitionKey === undefined || partitionKey === '') {
+      yield { problem: { origin, message: `it has no field "${(key as { field: string }).field}" to take its partition key from (decoded as ${r.decodings.join('+')})` } };
+      continue;
+    }
+    yield { record: { data, partitionKey, origin } };
+  }
+}
+
+/** Sends the records to the target stream and reports what became of each. */
+export async function replay(records: Iterable<DecodedRecord>, options: ReplayOptions): Promise<ProduceResult> {
+  const list = [...records];
+  const producer = new Producer(options.target.client, {
+    streamName: options.target.streamName,
+    rate: options.rate,
+    ordered: options.ordered,
+    // A record that cannot be sent is reported and the others go on.
+    onInvalid: 'skip',
+    signal: options.signal,
+    onProgress: options.onProgress,
+    expectedTotal: new Set(list.map(sourceId)).size,
+  });
+  return producer.run(replaySource(list, options.partitionKey));
+}
