@@ -82,19 +82,22 @@ describe('Producer templates', () => {
     assert.deepEqual(p.map((r) => JSON.parse(r.data).id), [1, 2, 3]);
     for (const r of p) assert.equal(r.partitionKey, JSON.parse(r.data).k);
     assert.throws(() => new TemplateGenerator({ template: '{"id": {{counter}} "x": 1}' }).preview(1), /does not make valid JSON/);
+    assert.equal(new TemplateGenerator({ template: '{"id": {{counter}}}\n{"id": {{counter}}}\n' }).preview(1).length, 1, 'JSON Lines');
+    assert.throws(() => new TemplateGenerator({ template: '{"id": {{counter}}}\n{"id": }\n' }).preview(1), /does not make valid JSON/);
     assert.throws(() => new TemplateGenerator({ template: '{"id": 1}', partitionKey: { type: 'field', field: 'nope' } }).preview(1), /no field "nope"/);
     const keyed = new TemplateGenerator({ template: 'x', partitionKey: { type: 'template', template: 'dev-{{counter}}' } });
     assert.deepEqual(keyed.preview(2).map((r) => r.partitionKey), ['dev-1', 'dev-2']);
     assert.throws(() => new TemplateGenerator({ template: '   ' }), /empty/);
   });
 
-  it('ships four starter templates that render valid JSON with valid keys', async () => {
+  it('ships starter templates that render valid JSON (JSON Lines, text for CloudFront) with valid keys', async () => {
     const names = readdirSync(templatesDir).filter((n) => n.endsWith('.json')).sort();
-    assert.deepEqual(names, ['clickstream.json', 'iot-sensor.json', 'seed-message.json', 'stock-ticker.json']);
+    assert.deepEqual(names, ['clickstream.json', 'cloudfront-realtime-log.json', 'dynamodb-change.json', 'eventbridge-event.json', 'iot-sensor.json', 'metric-stream-batch.json', 'seed-message.json', 'stock-ticker.json']);
     for (const t of await loadTemplates(templatesDir, 'builtin')) {
       const g = new TemplateGenerator(t.spec);
       for (const r of g.preview(20)) {
-        JSON.parse(r.data);
+        if (t.id === 'metric-stream-batch') r.data.trim().split('\n').forEach((l) => JSON.parse(l));
+        else if (t.id !== 'cloudfront-realtime-log') JSON.parse(r.data);
         assert.equal(recordProblem({ data: utf8(r.data), partitionKey: r.partitionKey }), undefined, t.id);
       }
     }

@@ -229,3 +229,23 @@ describe('recognised formats (records from AWS documentation samples)', () => {
     });
   });
 });
+
+describe('producer templates of the recognised formats', () => {
+  it('each shipped format template renders records the decoders recognise, with column values', async () => {
+    const { loadTemplates } = await import('../../src/core/producer/library');
+    const { TemplateGenerator } = await import('../../src/core/producer/templates');
+    const templates = await loadTemplates(join(__dirname, '../../../templates'), 'builtin');
+    const want: Record<string, string> = { 'eventbridge-event': 'eventbridge', 'cloudfront-realtime-log': 'cloudfront-realtime-log', 'dynamodb-change': 'dynamodb', 'metric-stream-batch': 'cloudwatch-metric-stream' };
+    for (const [id, format] of Object.entries(want)) {
+      const t = templates.find((x) => x.id === id);
+      assert.ok(t, `templates/${id}.json ships`);
+      for (const r of new TemplateGenerator(t.spec).preview(5)) {
+        const [d] = decodeRecord(raw(r.data));
+        assert.equal(d.format, format, `${id}: ${r.data.slice(0, 120)}`);
+        assert.equal(d.error, undefined);
+        assert.ok(r.partitionKey.length > 0);
+        assert.ok(Object.values(columnsOf(d).values).every((v) => !/undefined|NaN/.test(v)), JSON.stringify(columnsOf(d).values));
+      }
+    }
+  });
+});

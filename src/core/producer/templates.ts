@@ -338,7 +338,10 @@ export class TemplateGenerator {
     return { partitionKey, data };
   }
 
-  /** The next `n` records, for a live preview. JSON templates are checked to render valid JSON. */
+  /**
+   * The next `n` records, for a live preview. JSON templates are checked to render valid JSON, or
+   * JSON Lines (several documents, one a line, as a metric stream's records hold them).
+   */
   preview(n: number, startIndex = 0): RenderedRecord[] {
     const out: RenderedRecord[] = [];
     for (let i = 0; i < n; i++) {
@@ -347,7 +350,17 @@ export class TemplateGenerator {
         try {
           JSON.parse(r.data);
         } catch (e) {
-          throw new UserError(`The template does not make valid JSON (record ${startIndex + i + 1}): ${(e as Error).message}`);
+          const lines = r.data.split('\n').filter((l) => l.trim());
+          let jsonLines = lines.length > 1;
+          for (const l of jsonLines ? lines : []) {
+            try {
+              JSON.parse(l);
+            } catch {
+              jsonLines = false;
+              break;
+            }
+          }
+          if (!jsonLines) throw new UserError(`The template does not make valid JSON (record ${startIndex + i + 1}): ${(e as Error).message}`);
         }
       }
       out.push(r);
