@@ -168,10 +168,14 @@ function delimited(type: protobuf.Type, msg: object): Buffer {
   return Buffer.concat([w.finish(), body]);
 }
 
+/** ExportMetricsServiceRequest as that OTLP version defines it (for naive decoders in benchmarks, and encoding). */
+export function otlpRequestType(version: '0.7.0' | '1.0.0'): protobuf.Type {
+  return protobuf.Root.fromJSON(version === '0.7.0' ? OTLP_070 : OTLP_100).lookupType('ExportMetricsServiceRequest');
+}
+
 /** The OpenTelemetry sample of the AWS page for that version, length-delimited, twice in one record. */
 export function metricStreamOtlp(version: '0.7.0' | '1.0.0'): Buffer {
-  const root = protobuf.Root.fromJSON(version === '0.7.0' ? OTLP_070 : OTLP_100);
-  const type = root.lookupType('ExportMetricsServiceRequest');
+  const type = otlpRequestType(version);
   const points = POINTS.map((p) => ({
     ...(version === '0.7.0' ? { labels: DIMS.map(([key, value]) => ({ key, value })) } : { attributes: DIMS.map(([key, value]) => ({ key, value: { string_value: value } })) }),
     start_time_unix_nano: p.start,

@@ -21,6 +21,7 @@
  * costs a few property checks per JSON record, a tab search per text record and a byte compare per
  * binary record.
  */
+import { isUtf8 } from 'node:buffer';
 import { constants as zlibConstants, gunzipSync, inflateSync } from 'node:zlib';
 import { parseCloudFrontLine } from './cloudFront';
 import { cloudWatchLogsText, CloudWatchLogEventRow, isCloudWatchLogsPayload, isControlMessage } from './cloudwatchLogs';
@@ -86,7 +87,6 @@ interface Part {
   user?: KplUserRecord;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 const utf8Lossy = new TextDecoder('utf-8');
 
 function isGzip(b: Uint8Array): boolean {
@@ -102,11 +102,11 @@ function toBuffer(b: Uint8Array): Buffer {
 }
 
 function tryUtf8(b: Uint8Array): string | undefined {
-  try {
-    return utf8.decode(b);
-  } catch {
-    return undefined;
-  }
+  // Validating first (simdutf) and then converting is faster than a fatal TextDecoder.
+  if (!isUtf8(b)) return undefined;
+  const t = toBuffer(b).toString('utf8');
+  // As TextDecoder does: a byte order mark is not part of the text.
+  return t.charCodeAt(0) === 0xfeff ? t.slice(1) : t;
 }
 
 /** Text longer than this is judged printable or not on its start and end (64 Ki characters each). */
@@ -257,19 +257,31 @@ function binary(b: Uint8Array, chain: DecodingKind[], error?: string): Part {
   const n = Math.min(b.length, HEX_DUMP_MAX_BYTES);
   const head = b.length > n ? new Uint8Array(b.subarray(0, n)) : b;
   const total = b.length;
-  return { decodings: [...chain, 'binary'], lazyText: () => dumpOf(head, n, total), heldBytes: head === b ? 0 : n, ...(error ? { error } : {}) };
+  return { decodings: ext(chain, 'binary'), lazyText: () => dumpOf(head, n, total), heldBytes: head === b ? 0 : n, ...(error ? { error } : {}) };
 }
 
 const pretty = (v: unknown) => () => JSON.stringify(v, null, 2);
 
+/**
+ * A decoding chain plus one kind. Chains are few (gzip+json, kpl+json, ...): each is made once and
+ * shared by the records that have it (nobody changes a record's `decodings`).
+ */
+const chains = new Map<string, DecodingKind[]>();
+function ext(chain: DecodingKind[], kind: DecodingKind): DecodingKind[] {
+  const key = chain.length ? `${chain.join('+')}+${kind}` : kind;
+  let c = chains.get(key);
+  if (!c) chains.set(key, (c = [...chain, kind]));
+  return c;
+}
+
 function recognised(format: RecordFormatName, value: unknown, chain: DecodingKind[], jsonChars: number, error?: string): Part {
-  return { decodings: [...chain, format], format, lazyText: pretty(value), json: value, jsonChars, ...(error ? { error } : {}) };
+  return { decodings: ext(chain, format), format, lazyText: pretty(value), json: value, jsonChars, ...(error ? { error } : {}) };
 }
 
 function fromJson(value: unknown, chain: DecodingKind[], jsonChars: number): Part {
   if (isCloudWatchLogsPayload(value)) {
     return {
-      decodings: [...chain, 'cloudwatch-logs'],
+      decodings: ext(chain, 'cloudwatch-logs'),
       format: 'cloudwatch-logs',
       ...(isControlMessage(value) ? { controlMessage: true } : {}),
       lazyText: () => cloudWatchLogsText(value),
@@ -291,12 +303,12 @@ function fromJson(value: unknown, chain: DecodingKind[], jsonChars: number): Par
       try {
         return recognised('dynamodb', unmarshallChange(value), chain, jsonChars);
       } catch (e) {
-        return { decodings: [...chain, 'dynamodb'], lazyText: pretty(value), json: value, jsonChars, error: `DynamoDB change record with an attribute value that does not unmarshall: ${errorText(e)}` };
+        return { decodings: ext(chain, 'dynamodb'), lazyText: pretty(value), json: value, jsonChars, error: `DynamoDB change record with an attribute value that does not unmarshall: ${errorText(e)}` };
       }
     }
     if (isMetricDatum(value)) return recognised('cloudwatch-metric-stream', { outputFormat: 'json', metrics: [value] }, chain, jsonChars);
   }
-  return { decodings: [...chain, 'json'], lazyText: pretty(value), json: value, jsonChars };
+  return { decodings: ext(chain, 'json'), lazyText: pretty(value), json: value, jsonChars };
 }
 
 function parseJsonObject(text: string): { ok: true; value: unknown } | { ok: false } {
@@ -327,20 +339,20 @@ function auto(b: Uint8Array, chain: DecodingKind[], depth: number, budget: Budge
     try {
       out = inflateLayer('gzip', b, budget);
     } catch (e) {
-      if (e instanceof BudgetSpent) return [binary(b, [...chain, 'gzip'], e.message)];
-      return [binary(b, [...chain, 'gzip'], `gzip data is invalid: ${errorText(e)}`)];
+      if (e instanceof BudgetSpent) return [binary(b, ext(chain, 'gzip'), e.message)];
+      return [binary(b, ext(chain, 'gzip'), `gzip data is invalid: ${errorText(e)}`)];
     }
-    return auto(out, [...chain, 'gzip'], depth + 1, budget);
+    return auto(out, ext(chain, 'gzip'), depth + 1, budget);
   }
   if (isZlib(b)) {
     let out: Buffer | undefined;
     try {
       out = inflateLayer('zlib', b, budget);
     } catch (e) {
-      if (e instanceof BudgetSpent) return [binary(b, [...chain, 'zlib'], e.message)];
+      if (e instanceof BudgetSpent) return [binary(b, ext(chain, 'zlib'), e.message)];
       // Two bytes that look like a zlib header can start ordinary text ("x^"): not an error, go on.
     }
-    if (out) return auto(out, [...chain, 'zlib'], depth + 1, budget);
+    if (out) return auto(out, ext(chain, 'zlib'), depth + 1, budget);
   }
   if (isKplAggregate(b)) return kpl(b, chain, depth, budget);
   if (isGlueSchemaRegistryRecord(b)) return [glue(b, chain, budget)];
@@ -352,23 +364,25 @@ function auto(b: Uint8Array, chain: DecodingKind[], depth: number, budget: Budge
   if (text === undefined) return [binary(b, chain)];
   // Output cut at the budget is not whole JSON or base64: do not scan megabytes to find out.
   const cut = cutAtBudget.has(b);
+  // Metric streams put several JSON documents in a record, one a line: tried first when the text
+  // starts like one, so that parsing it whole does not throw on every record.
+  const metrics = !cut && text.charCodeAt(0) === 0x7b ? parseMetricStreamJson(text) : undefined;
+  if (metrics) return [recognised('cloudwatch-metric-stream', metrics, chain, text.length)];
   const parsed = cut ? { ok: false as const } : parseJsonObject(text);
   if (parsed.ok) return [fromJson(parsed.value, chain, text.length)];
   if (!cut) {
-    const metrics = text.charCodeAt(0) === 0x7b ? parseMetricStreamJson(text) : undefined;
-    if (metrics) return [recognised('cloudwatch-metric-stream', metrics, chain, text.length)];
     const line = parseCloudFrontLine(text, budget.opts.cloudFrontFields);
-    if (line) return [{ decodings: [...chain, 'cloudfront-realtime-log'], format: 'cloudfront-realtime-log', text, json: line, jsonChars: text.length }];
+    if (line) return [{ decodings: ext(chain, 'cloudfront-realtime-log'), format: 'cloudfront-realtime-log', text, json: line, jsonChars: text.length }];
   }
   const trimmed = cut || text.length > BASE64_DETECT_MAX_CHARS ? '' : text.trim();
   if (looksBase64(trimmed) && budget.left >= trimmed.length * 0.75) {
     const inner = Buffer.from(trimmed, 'base64');
     if (meaningful(inner)) {
       budget.left -= inner.length;
-      return auto(inner, [...chain, 'base64'], depth + 1, budget);
+      return auto(inner, ext(chain, 'base64'), depth + 1, budget);
     }
   }
-  if (isMostlyPrintable(text)) return [{ decodings: [...chain, 'text'], text }];
+  if (isMostlyPrintable(text)) return [{ decodings: ext(chain, 'text'), text }];
   return [binary(b, chain)];
 }
 
@@ -377,7 +391,7 @@ function glue(b: Uint8Array, chain: DecodingKind[], budget: Budget): Part {
     const v = decodeGlueSchemaRegistry(b, budget.opts.avroSchemas, budget.left);
     return recognised('glue-schema-registry', v, chain, b.length * 2);
   } catch (e) {
-    return binary(b, [...chain, 'glue-schema-registry'], errorText(e));
+    return binary(b, ext(chain, 'glue-schema-registry'), errorText(e));
   }
 }
 
@@ -397,12 +411,12 @@ function kpl(b: Uint8Array, chain: DecodingKind[], depth: number, budget: Budget
   try {
     users = deaggregate(b);
   } catch (e) {
-    return [binary(b, [...chain, 'kpl'], errorText(e))];
+    return [binary(b, ext(chain, 'kpl'), errorText(e))];
   }
   const out: Part[] = [];
   for (const u of users) {
     // A user record is decoded like any record (but an aggregate inside an aggregate is shown as is).
-    const parts = isKplAggregate(u.data) ? [binary(u.data, [...chain, 'kpl'])] : auto(u.data, [...chain, 'kpl'], depth + 1, budget);
+    const parts = isKplAggregate(u.data) ? [binary(u.data, ext(chain, 'kpl'))] : auto(u.data, ext(chain, 'kpl'), depth + 1, budget);
     for (const p of parts) out.push({ ...p, user: u });
   }
   return out;
@@ -465,11 +479,11 @@ function forced(b: Uint8Array, kind: DecodingKind, budget: Budget): Part[] {
         if (t === undefined) throw new Error('the bytes are not valid UTF-8');
         v = JSON.parse(t);
       } catch (e) {
-        return [binary(body, [...chain, 'cloudwatch-logs'], `not a CloudWatch Logs payload: ${errorText(e)}`)];
+        return [binary(body, ext(chain, 'cloudwatch-logs'), `not a CloudWatch Logs payload: ${errorText(e)}`)];
       }
       if (!isCloudWatchLogsPayload(v)) {
         const value = v;
-        return [{ decodings: [...chain, 'cloudwatch-logs'], lazyText: () => JSON.stringify(value, null, 2), json: v, jsonChars: t!.length, error: 'not a CloudWatch Logs payload: messageType, logGroup, logStream or logEvents missing' }];
+        return [{ decodings: ext(chain, 'cloudwatch-logs'), lazyText: () => JSON.stringify(value, null, 2), json: v, jsonChars: t!.length, error: 'not a CloudWatch Logs payload: messageType, logGroup, logStream or logEvents missing' }];
       }
       return [fromJson(v, chain, t!.length)];
     }

@@ -25,10 +25,12 @@ export function isDynamoDbChange(v: unknown): v is DynamoDbChange {
   return isObject(v) && typeof v.eventName === 'string' && isObject(v.dynamodb) && (v.eventSource === 'aws:dynamodb' || typeof v.tableName === 'string');
 }
 
+let unmarshallFn: typeof import('@aws-sdk/util-dynamodb').unmarshall | undefined;
+
 function image(img: unknown): Record<string, unknown> | undefined {
   if (!isObject(img)) return undefined;
   // Required on first use: the extension bundles it apart (dist/formats.js), loaded when a change record is seen.
-  const { unmarshall } = require('@aws-sdk/util-dynamodb') as typeof import('@aws-sdk/util-dynamodb');
+  const unmarshall = (unmarshallFn ??= (require('@aws-sdk/util-dynamodb') as typeof import('@aws-sdk/util-dynamodb')).unmarshall);
   let out: unknown;
   try {
     out = unmarshall(img as never);

@@ -34,9 +34,16 @@ export function isGlueSchemaRegistryRecord(b: Uint8Array): boolean {
   return b.length > HEADER_BYTES && b[0] === GSR_HEADER_VERSION && (b[1] === GSR_COMPRESSION_NONE || b[1] === GSR_COMPRESSION_ZLIB);
 }
 
+let lastId: { bytes: Buffer; id: string } | undefined;
+
 export function schemaVersionIdOf(b: Uint8Array): string {
-  const h = Buffer.from(b.buffer, b.byteOffset + 2, 16).toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  const bytes = Buffer.from(b.buffer, b.byteOffset + 2, 16);
+  // Records of one stream mostly share a schema version: reuse the text of the last one.
+  if (lastId?.bytes.equals(bytes)) return lastId.id;
+  const h = bytes.toString('hex');
+  const id = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  lastId = { bytes: Buffer.from(bytes), id };
+  return id;
 }
 
 /** The wire format around Avro bytes (for producers and tests). */
@@ -83,7 +90,7 @@ export class AvroSchemas {
   }
 
   get(schemaVersionId: string): Known | undefined {
-    return this.known.get(schemaVersionId.toLowerCase());
+    return this.known.get(schemaVersionId) ?? this.known.get(schemaVersionId.toLowerCase());
   }
 
   /** Loads the schemas of these ids that are not known yet (a failure is kept, with why, and not retried). */
@@ -161,7 +168,7 @@ export function decodeGlueSchemaRegistry(b: Uint8Array, schemas: AvroSchemas | u
   const buf = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const res = known.type.decode(buf, 0);
   if (res.offset < 0) throw new Error(`Glue Schema Registry record, schema version ${id}: the Avro data is shorter than its schema says`);
-  return { schemaVersionId: id, ...(known.name ? { schemaName: known.name } : {}), compression, value: plainJson(res.value) };
+  return { schemaVersionId: id, schemaName: known.name, compression, value: plainJson(res.value) };
 }
 
 export const glueSchemaRegistryFormat: RecordFormat = {

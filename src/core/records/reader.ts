@@ -130,6 +130,9 @@ type StartSpec =
 export { isThrottle, isTransient } from '../aws/retry';
 const errName = errorName;
 
+/** At most this much is added to a page's read cost for the time its call took to reach the service. */
+const PACING_MARGIN_MS = 50;
+
 function isAbort(e: unknown, signal: AbortSignal): boolean {
   return signal.aborted || errName(e) === 'AbortError';
 }
@@ -517,6 +520,8 @@ export class StreamReader {
       let iterator = await this.withIteratorRetry(s, () => this.getIterator(s));
       let lastCall = 0;
       let nextAllowed = 0;
+      let sentAt = 0;
+      let answeredAt = 0;
       while (iterator) {
         await this.gate();
         const wait = Math.max(nextAllowed, lastCall + this.opts.minCallIntervalMs) - Date.now();
@@ -526,7 +531,11 @@ export class StreamReader {
         try {
           const it = iterator;
           this.stats.getRecordsCalls++;
-          out = await this.call(s, () => this.opts.client.send(new GetRecordsCommand({ ShardIterator: it, Limit: this.opts.limitPerCall }), { abortSignal: this.signal }));
+          out = await this.call(s, () => {
+            sentAt = Date.now();
+            return this.opts.client.send(new GetRecordsCommand({ ShardIterator: it, Limit: this.opts.limitPerCall }), { abortSignal: this.signal });
+          });
+          answeredAt = Date.now();
         } catch (e) {
           if (e instanceof NeedNewIterator || errName(e) === 'ExpiredIteratorException') {
             if (errName(e) === 'ExpiredIteratorException') this.stats.expiredIteratorsRenewed++;
@@ -577,9 +586,10 @@ export class StreamReader {
           this.finishWindow('count');
           return;
         }
-        // Pace to the per-shard read budget: a page of B bytes "uses" B / budget seconds.
-        // Counted from when the answer came (a little later than the service counts): stays under the limit.
-        nextAllowed = Date.now() + (bytes / this.opts.bytesPerSecondPerShard) * 1000;
+        // Pace to the per-shard read budget: a page of B bytes "uses" B / budget seconds, which the
+        // service counts from when it got the call. That is after we sent it, by up to half the
+        // round trip (capped: a large page's answer takes long to transfer, its request does not).
+        nextAllowed = sentAt + Math.min((answeredAt - sentAt) / 2, PACING_MARGIN_MS) + (bytes / this.opts.bytesPerSecondPerShard) * 1000;
         if (out.ChildShards?.length) this.addNewShards(out.ChildShards.map((c) => ({ ShardId: c.ShardId, ParentShardId: c.ParentShards?.[0], AdjacentParentShardId: c.ParentShards?.[1], HashKeyRange: c.HashKeyRange }) as Shard));
         iterator = out.NextShardIterator;
         if (!iterator) break;
