@@ -105,10 +105,14 @@ async function sdkLoop(client: KinesisClient, shardIds: string[]) {
   return { ms: last - t, doneMs: performance.now() - t, count: check.count, outOfOrder: check.outOfOrder, bytes, throttles };
 }
 
-async function ours(client: KinesisClient, extra: { bytesPerSecondPerShard?: number; minCallIntervalMs?: number } = {}) {
+function oursOn(client: KinesisClient, stream: string, total: number, extra: { bytesPerSecondPerShard?: number; limitPerCall?: number }) {
+  return ours(client, extra, total, stream);
+}
+
+async function ours(client: KinesisClient, extra: { bytesPerSecondPerShard?: number; minCallIntervalMs?: number; limitPerCall?: number } = {}, total = RECORDS, stream = STREAM) {
   const check = orderCheck();
   let bytes = 0;
-  const reader = new StreamReader({ client, streamName: STREAM, start: { type: 'TRIM_HORIZON' }, listShardsIntervalMs: 0, ...extra });
+  const reader = new StreamReader({ client, streamName: stream, start: { type: 'TRIM_HORIZON' }, listShardsIntervalMs: 0, ...extra });
   const t = performance.now();
   let end = 0;
   let last = 0;
@@ -121,7 +125,7 @@ async function ours(client: KinesisClient, extra: { bytesPerSecondPerShard?: num
       last = performance.now();
     });
     reader.onProgress((p: ShardProgress[]) => {
-      if (!end && p.length === SHARDS && p.every((s) => s.state === 'caught-up') && check.count >= RECORDS) {
+      if (!end && p.length === SHARDS && p.every((s) => s.state === 'caught-up') && check.count >= total) {
         end = performance.now();
         resolve();
       }
@@ -130,7 +134,7 @@ async function ours(client: KinesisClient, extra: { bytesPerSecondPerShard?: num
     reader.start();
   });
   await reader.stop();
-  return { ms: last - t, doneMs: end - t, count: check.count, outOfOrder: check.outOfOrder, bytes, calls: reader.stats.getRecordsCalls, throttles: reader.stats.throttled };
+  return { ms: last - t, doneMs: end - t, count: check.count, outOfOrder: check.outOfOrder, bytes, calls: reader.stats.getRecordsCalls, throttles: reader.stats.throttled, pacingWaitMs: reader.stats.pacingWaitMs };
 }
 
 async function main(): Promise<void> {
@@ -151,16 +155,19 @@ async function main(): Promise<void> {
       console.log(`${name.padEnd(56)} ${x.count.toLocaleString('en-US').padStart(9)} ${(x.ms / 1000).toFixed(2).padStart(7)} s ${(x.doneMs / 1000).toFixed(2).padStart(6)} s ${Math.round(rate(x)).toLocaleString('en-US').padStart(10)} rec/s ${(x.bytes / (x.ms / 1000) / 1048576).toFixed(1).padStart(6)}  ${String(x.throttles).padStart(9)}  ${x.outOfOrder}`);
     const results: R[] = [];
 
-    console.log('A. straight to kinesalite (no limits: the SDK loop may read far above what Kinesis allows)');
-    header();
-    const a = await ours(client);
-    row('ours: StreamReader, 4 shards at once, paced', a);
-    const b = await sdkLoop(client, shardIds);
-    row('sdk: sequential GetRecords loop, shard by shard', b);
-    const c = await ours(client, { bytesPerSecondPerShard: Infinity, minCallIntervalMs: 0 });
-    row('(info) StreamReader with its pacing off', c);
-    console.log(`ratio ours/sdk: ${(rate(a) / rate(b)).toFixed(2)}x records/s   (unpaced StreamReader/sdk: ${(rate(c) / rate(b)).toFixed(2)}x)\n`);
-    results.push(a, b, c);
+    // BENCH_SCENARIO=B runs the limits scenario only.
+    if (process.env.BENCH_SCENARIO !== 'B') {
+      console.log('A. straight to kinesalite (no limits: the SDK loop may read far above what Kinesis allows)');
+      header();
+      const a = await ours(client);
+      row('ours: StreamReader, 4 shards at once, paced', a);
+      const b = await sdkLoop(client, shardIds);
+      row('sdk: sequential GetRecords loop, shard by shard', b);
+      const c = await ours(client, { bytesPerSecondPerShard: Infinity, minCallIntervalMs: 0 });
+      row('(info) StreamReader with its pacing off', c);
+      console.log(`ratio ours/sdk: ${(rate(a) / rate(b)).toFixed(2)}x records/s   (unpaced StreamReader/sdk: ${(rate(c) / rate(b)).toFixed(2)}x)\n`);
+      results.push(a, b, c);
+    }
 
     // B. The same, through a proxy that enforces Kinesis's read limits per shard (5 GetRecords/s,
     //    2 MiB/s), answering 400 ProvisionedThroughputExceededException like the service.
@@ -178,11 +185,46 @@ async function main(): Promise<void> {
       const e = await sdkLoop(limited, shardIds);
       e.throttles = injected() - before;
       row('sdk: sequential GetRecords loop (+1 s wait on throttle)', e);
+      const limit = (x: R) => x.bytes / (x.ms / 1000) / (SHARDS * 2 * 1048576);
       console.log(`ratio ours/sdk: ${(rate(d) / rate(e)).toFixed(2)}x records/s   (throttled = 400s the proxy answered; the SDK retries some itself)`);
+      console.log(`share of the per-shard limits (${SHARDS} x 2 MiB/s): ours ${limit(d).toFixed(2)}x, sdk ${limit(e).toFixed(2)}x`);
+      console.log(`ours: a shard waited ${(d.pacingWaitMs / SHARDS / 1000).toFixed(2)} s on average to keep to the limits in its ${(d.doneMs / 1000).toFixed(2)} s (the rest: calls in flight)`);
       results.push(d, e);
     } finally {
       limited.destroy();
       await proxy.close();
+    }
+
+    // C. The same limits scaled down 8x (256 KiB/s per shard, the reader told so; pages of 1,000), so that the
+    //    local endpoint and the proxy, on a shared machine, are not what limits the rate.
+    const slow = await startFaultProxy(server.endpoint, [], { callsPerSecond: 5, bytesPerSecond: 256 * 1024 });
+    const slowClient = kinesisClientFor(slow.endpoint);
+    try {
+      const n = Math.min(RECORDS, 40_000);
+      const small = STREAM + '-c';
+      await svc.create(small, { shardCount: SHARDS });
+      await svc.waitFor(small, 'ACTIVE', { intervalMs: 20 });
+      for (let i = 0; i < n; i += 500) {
+        let pending = Array.from({ length: Math.min(500, n - i) }, (_, j) => ({ PartitionKey: `pk-${(i + j) % 1000}`, Data: payload(i + j) }));
+        while (pending.length) {
+          const res = await client.send(new PutRecordsCommand({ StreamName: small, Records: pending }));
+          pending = pending.filter((_, k) => res.Records![k].ErrorCode);
+        }
+      }
+      console.log(`\nC. ${n.toLocaleString('en-US')} records through the proxy with the limits scaled down 8x (5 GetRecords/s, 256 KiB/s per shard)`);
+      header();
+      const injected = () => slow.injected.ProvisionedThroughputExceededException ?? 0;
+      const f = await oursOn(slowClient, small, n, { bytesPerSecondPerShard: 256 * 1024, limitPerCall: 1000 });
+      f.throttles = injected();
+      row('ours: StreamReader, told 256 KiB/s per shard', f);
+      console.log(`share of the per-shard limits (${SHARDS} x 256 KiB/s): ${(f.bytes / (f.ms / 1000) / (SHARDS * 256 * 1024)).toFixed(2)}x`);
+      if (f.count !== n || f.outOfOrder) {
+        console.error(`MISMATCH in C: ${f.count}/${n}, ${f.outOfOrder} out of order`);
+        process.exitCode = 1;
+      }
+    } finally {
+      slowClient.destroy();
+      await slow.close();
     }
     console.log(`\n"last rec": time until the last record arrived (throughput uses it); "done": until the reader knew every shard was caught up.`);
     if (results.some((x) => x.count !== RECORDS || x.outOfOrder)) {

@@ -96,6 +96,8 @@ export interface ReaderStats {
   expiredIteratorsRenewed: number;
   networkRetries: number;
   duplicatesDropped: number;
+  /** Time shards waited to keep to the read limits (summed over shards), in ms. */
+  pacingWaitMs: number;
 }
 
 interface ShardState {
@@ -175,6 +177,7 @@ export class StreamReader {
     expiredIteratorsRenewed: 0,
     networkRetries: 0,
     duplicatesDropped: 0,
+    pacingWaitMs: 0,
   };
 
   constructor(options: StreamReaderOptions) {
@@ -525,7 +528,10 @@ export class StreamReader {
       while (iterator) {
         await this.gate();
         const wait = Math.max(nextAllowed, lastCall + this.opts.minCallIntervalMs) - Date.now();
-        if (wait > 0) await sleep(wait, this.signal, stopped);
+        if (wait > 0) {
+          this.stats.pacingWaitMs += wait;
+          await sleep(wait, this.signal, stopped);
+        }
         lastCall = Date.now();
         let out: GetRecordsCommandOutput;
         try {
