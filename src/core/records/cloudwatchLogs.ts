@@ -25,11 +25,6 @@ export function isCloudWatchLogsPayload(v: unknown): v is CloudWatchLogsPayload 
   return typeof o.messageType === 'string' && typeof o.logGroup === 'string' && typeof o.logStream === 'string' && Array.isArray(o.logEvents);
 }
 
-function iso(ts: unknown): string {
-  const n = typeof ts === 'number' ? ts : Number(ts);
-  return Number.isFinite(n) ? new Date(n).toISOString() : String(ts);
-}
-
 /** A readable listing: a header, then one line per log event (timestamp, message). */
 export function cloudWatchLogsText(p: CloudWatchLogsPayload): string {
   const lines = [
@@ -38,7 +33,7 @@ export function cloudWatchLogsText(p: CloudWatchLogsPayload): string {
       (p.subscriptionFilters?.length ? `  filters: ${p.subscriptionFilters.join(', ')}` : ''),
     `${p.logEvents.length} event${p.logEvents.length === 1 ? '' : 's'}`,
   ];
-  for (const e of p.logEvents) lines.push(`${iso(e?.timestamp)}  ${typeof e?.message === 'string' ? e.message : JSON.stringify(e?.message)}`);
+  for (const e of p.logEvents) lines.push(`${isoTime(e?.timestamp)}  ${typeof e?.message === 'string' ? e.message : JSON.stringify(e?.message)}`);
   return lines.join('\n');
 }
 
