@@ -9,6 +9,10 @@ import { readAll } from '../../src/core/records/reader';
 import { CLOUDWATCH_LOGS_PAYLOAD } from '../support/awsSamples';
 import { startKinesalite, TestEndpoint, uniqueName } from '../support/endpoints';
 import { gzipSync } from 'node:zlib';
+import { CreateDeliveryStreamCommand } from '@aws-sdk/client-firehose';
+import { firehoseClientFor } from '../../src/core/aws/clientFactory';
+import { decodeDeliveredObject } from '../../src/core/local/deliveredObjects';
+import { startLocalEndpoint } from '../../src/core/local/localEndpoint';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const agg = require('aws-kinesis-agg') as {
@@ -87,5 +91,28 @@ describe('replay: records read from one stream sent to another through the produ
     const landed = await readAll(ep.client, target, { type: 'TRIM_HORIZON' });
     assert.deepEqual(landed.map((r) => r.partitionKey).sort(), ['0', '1', '2', '3', '4']);
     result.undeliveredRecords.dispose();
+  });
+
+  it('sends records to a delivery stream (Direct PUT) on another connection: each delivered once, bytes as read', async () => {
+    // Another connection: the built-in endpoint (kinesalite and the Firehose emulator on one URL).
+    const local = await startLocalEndpoint();
+    const firehose = firehoseClientFor(local.endpoint);
+    try {
+      await firehose.send(new CreateDeliveryStreamCommand({ DeliveryStreamName: 'replayed', ExtendedS3DestinationConfiguration: { BucketARN: 'arn:aws:s3:::replayed', RoleARN: 'arn:aws:iam::000000000000:role/firehose', BufferingHints: { SizeInMBs: 64, IntervalInSeconds: 900 } } }));
+      const decoded = decodeRecords(await readAll(ep.client, source, { type: 'TRIM_HORIZON' }));
+      const chosen = RecordFilter.compile({ jmespath: "type(n) == 'number' && n < `200`" }).filter.apply(decoded);
+      assert.equal(chosen.length, 200);
+      const result = await replay(chosen, { target: { firehose, deliveryStreamName: 'replayed' } });
+      assert.equal(result.status, 'completed');
+      assert.equal(result.sent, 200);
+      assert.equal(result.undelivered, 0);
+      await local.firehose.flush('replayed');
+      const lines = local.firehose.delivered('replayed').flatMap((o) => decodeDeliveredObject(o.body!).lines);
+      assert.deepEqual(lines.map((l) => JSON.parse(l).n).sort((a, b) => a - b), Array.from({ length: 200 }, (_, i) => i));
+      result.undeliveredRecords.dispose();
+    } finally {
+      firehose.destroy();
+      await local.close();
+    }
   });
 });

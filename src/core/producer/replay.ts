@@ -1,12 +1,14 @@
 /**
  * Replay: records read from a stream (the selected or filtered ones of the inspector, the tailer's)
- * sent again to another data stream, on any connection, through the producer engine: its batching,
+ * sent again to another data stream or a delivery stream (Direct PUT), on any connection, through
+ * the producer engine: its batching,
  * retries and its report, where every record ends sent, undelivered (savable, re-sendable) or
  * refused with a reason. Nothing is dropped silently.
  *
  * What is sent is each record's raw bytes (a KPL user record's own bytes), not its decoded form.
  * Partition keys are kept (with their explicit hash keys), or the records are re-keyed.
  */
+import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { rawBytesOf } from '../records/decoders';
 import type { DecodedRecord } from '../records/types';
@@ -14,10 +16,8 @@ import { ProduceProgress, ProduceResult, Producer } from './engine';
 import { fieldValue, PartitionKeySpec } from './partitionKey';
 import { randomPartitionKey, SourceItem } from './records';
 
-export interface ReplayTarget {
-  client: KinesisClient;
-  streamName: string;
-}
+/** A data stream, or a Firehose delivery stream (records keep their bytes; Firehose has no partition keys). */
+export type ReplayTarget = { client: KinesisClient; streamName: string } | { firehose: FirehoseClient; deliveryStreamName: string };
 
 export interface ReplayOptions {
   target: ReplayTarget;
@@ -64,8 +64,11 @@ export function* replaySource(records: Iterable<DecodedRecord>, key: ReplayOptio
 /** Sends the records to the target stream and reports what became of each. */
 export async function replay(records: Iterable<DecodedRecord>, options: ReplayOptions): Promise<ProduceResult> {
   const list = [...records];
-  const producer = new Producer(options.target.client, {
-    streamName: options.target.streamName,
+  const t = options.target;
+  // The engine calls Kinesis only for data streams (and for aggregation, which replay does not use).
+  const producer = new Producer('client' in t ? t.client : (undefined as unknown as KinesisClient), {
+    streamName: 'client' in t ? t.streamName : t.deliveryStreamName,
+    ...('firehose' in t ? { deliveryStream: t.firehose } : {}),
     rate: options.rate,
     ordered: options.ordered,
     // A record that cannot be sent is reported and the others go on.
