@@ -9,25 +9,14 @@ const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 const NODE_FLOOR_BANNER = "process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';";
 
-// faker is required lazily (the producer's templates) and is half the bundle: it gets its own file,
-// dist/faker.js, which the extension requires on first use, so that activation does not parse it.
-const fakerApart = {
-  name: 'faker-apart',
-  setup(build) {
-    build.onResolve({ filter: /^@faker-js\/faker$/ }, () => ({ path: './faker.js', external: true }));
-  },
-};
-
-// The SDK clients and libraries only some record formats need (Glue and CloudFront clients, Avro,
-// DynamoDB's unmarshall) are another file, dist/formats.js, required when such a record or call
-// comes: a third of the bundle that activation does not parse.
+// Packages the extension requires only on first use get files of their own next to extension.js,
+// so that activation does not parse them: faker (the producer's templates, half the bundle once),
+// the SDK clients and libraries only some record formats need (Glue and CloudFront clients, Avro,
+// DynamoDB's unmarshall), and DuckDB's API (SQL cells).
+function apart(filter, file) {
+  return { name: `apart:${file}`, setup: (build) => build.onResolve({ filter }, () => ({ path: `./${file}`, external: true })) };
+}
 const FORMAT_PACKAGES = /^(@aws-sdk\/client-glue|@aws-sdk\/client-cloudfront|@aws-sdk\/util-dynamodb|avsc)$/;
-const formatsApart = {
-  name: 'formats-apart',
-  setup(build) {
-    build.onResolve({ filter: FORMAT_PACKAGES }, () => ({ path: './formats.js', external: true }));
-  },
-};
 
 const extension = {
   entryPoints: {
@@ -45,7 +34,7 @@ const extension = {
   // vscode is provided by the host; kinesalite loads its actions dynamically and cannot be bundled.
   // DuckDB's binding loads a native module prebuilt per platform (@duckdb/node-bindings-<platform>): shipped in node_modules.
   external: ['vscode', 'kinesalite', 'leveldown', '@duckdb/node-bindings'],
-  plugins: [fakerApart, formatsApart],
+  plugins: [apart(/^@faker-js\/faker$/, 'faker.js'), apart(FORMAT_PACKAGES, 'formats.js'), apart(/^@duckdb\/node-api$/, 'duckdb.js')],
   // When extension.js started loading, for the activation time activate() logs.
   banner: { js: 'var __kinesisLoadStart = performance.now();' },
   logLevel: 'warning',
@@ -76,6 +65,13 @@ const formats = {
     sourcefile: 'formats.js',
   },
   outfile: join(root, 'dist/formats.js'),
+};
+
+// DuckDB's API; its native binding (@duckdb/node-bindings) stays external, shipped in node_modules.
+const duckdb = {
+  ...faker,
+  stdin: { contents: "export * from '@duckdb/node-api';", resolveDir: root, sourcefile: 'duckdb.js' },
+  outfile: join(root, 'dist/duckdb.js'),
 };
 
 // Terminal tools (npm run local, demo, produce, transform): one node bundle each in dist/tools/.
@@ -134,7 +130,7 @@ function copyCodicons() {
   for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(join(src, f), join(dst, f));
 }
 
-const configs = [extension, faker, formats, tools, renderers, ...(Object.keys(webviewEntries).length ? [webviews] : [])];
+const configs = [extension, faker, formats, duckdb, tools, renderers, ...(Object.keys(webviewEntries).length ? [webviews] : [])];
 copyCodicons();
 if (watch) {
   for (const c of configs) await (await esbuild.context(c)).watch();
