@@ -1,6 +1,9 @@
 import { KinesisClient, PutRecordsCommand, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { CreateDeliveryStreamCommand, FirehoseClient, ListDeliveryStreamsCommand } from '@aws-sdk/client-firehose';
 import { gzipSync } from 'node:zlib';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseTemplateSpec, TemplateGenerator } from '../producer/templates';
 import { encodeAggregate } from '../producer/aggregation';
 import { StreamService } from '../kinesis/streamService';
 import { midpoint } from '../kinesis/hashKeys';
@@ -9,7 +12,8 @@ import { sortShards } from '../kinesis/model';
 /**
  * Demo streams for `npm run demo` and the end-to-end tests: a clickstream of JSON events shaped
  * like the seed's `{Id, Date}` message, a 4-shard orders stream split once (so lineage shows),
- * a sensor stream, CloudWatch Logs subscription payloads (gzip) and KPL-aggregated metrics. `startTrickle` keeps a few records a second flowing.
+ * a sensor stream, CloudWatch Logs subscription payloads (gzip), KPL-aggregated metrics, and the
+ * records AWS services write (aws-sources). `startTrickle` keeps a few records a second flowing.
  */
 export const DEMO_STREAMS = {
   clickstream: 'clickstream',
@@ -17,7 +21,15 @@ export const DEMO_STREAMS = {
   sensors: 'iot-sensors',
   logs: 'app-logs',
   kpl: 'metrics-kpl',
+  aws: 'aws-sources',
 } as const;
+
+/**
+ * The producer templates of the records AWS services write into streams, one after another in the
+ * demo's aws-sources stream (EventBridge rule targets, CloudFront real-time logs, DynamoDB's
+ * Kinesis streaming, CloudWatch metric streams), so that the inspector shows each with its fields.
+ */
+export const DEMO_AWS_TEMPLATES = ['eventbridge-event', 'cloudfront-realtime-log', 'dynamodb-change', 'metric-stream-batch'] as const;
 
 export const DEMO_DELIVERY_STREAMS = {
   archive: 'clickstream-archive',
@@ -139,8 +151,31 @@ export async function seedDemo(client: KinesisClient, opts: { records?: number; 
   if (await make(DEMO_STREAMS.kpl, 1)) {
     await put(client, DEMO_STREAMS.kpl, Array.from({ length: 5 }, () => kplRecord(40)));
   }
+  if (await make(DEMO_STREAMS.aws, 2)) await put(client, DEMO_STREAMS.aws, awsSourceEntries(Math.max(4, Math.ceil(n / 12))));
   if (opts.firehose) created.push(...(await seedDeliveryStreams(opts.firehose, (await svc.describe(DEMO_STREAMS.clickstream)).arn!)));
   return created;
+}
+
+/** `perTemplate` records rendered from each of DEMO_AWS_TEMPLATES, interleaved. */
+export function awsSourceEntries(perTemplate: number): PutRecordsRequestEntry[] {
+  const dir = templatesDir();
+  const generators = DEMO_AWS_TEMPLATES.map((id) => new TemplateGenerator(parseTemplateSpec(readFileSync(join(dir, `${id}.json`), 'utf8'), `${id}.json`), { seed: 7 }));
+  const out: PutRecordsRequestEntry[] = [];
+  for (let i = 0; i < perTemplate; i++) {
+    for (const g of generators) {
+      const r = g.render(i);
+      out.push({ PartitionKey: r.partitionKey, Data: Buffer.from(r.data) });
+    }
+  }
+  return out;
+}
+
+/** The shipped templates/ folder: above this module in the repository, the tools' bundles and out/. */
+function templatesDir(): string {
+  for (let d = __dirname; d !== dirname(d); d = dirname(d)) {
+    if (existsSync(join(d, 'templates', `${DEMO_AWS_TEMPLATES[0]}.json`))) return join(d, 'templates');
+  }
+  throw new Error('The producer templates (templates/*.json) were not found above ' + __dirname);
 }
 
 /** A Kinesis-sourced archive of the clickstream (with a Lambda transform) and a Direct PUT stream. */
