@@ -11,6 +11,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { CONNECTION_OPTIONS, startCli } from '../cliStart';
 import { terminalFirehoseClient, terminalKinesisClient } from '../aws/clientFactory';
 import { listProfiles } from '../connections/profiles';
 import { describeError, UserError } from '../aws/errors';
@@ -111,12 +112,12 @@ function progressLine(p: ProduceProgress): string {
 }
 
 export async function runCli(argv: string[], io: CliIo = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), isTty: !!process.stderr.isTTY }, signal?: AbortSignal): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
+  const start = startCli(argv, USAGE, (a) =>
+    parseArgs({
+      args: [...a],
       allowPositionals: false,
       options: {
+        ...CONNECTION_OPTIONS,
         stream: { type: 'string' },
         'delivery-stream': { type: 'string' },
         template: { type: 'string' },
@@ -133,23 +134,15 @@ export async function runCli(argv: string[], io: CliIo = { out: (s) => process.s
         concurrency: { type: 'string' },
         'max-attempts': { type: 'string' },
         'on-invalid': { type: 'string' },
-        endpoint: { type: 'string' },
-        region: { type: 'string' },
-        profile: { type: 'string' },
         undelivered: { type: 'string' },
         preview: { type: 'string' },
         quiet: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
       },
-    }).values;
-  } catch (e) {
-    io.err(`${(e as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (args.help) {
-    io.out(USAGE);
-    return 0;
-  }
+    }).values,
+    io,
+  );
+  if ('exit' in start) return start.exit;
+  const args = start.args;
   try {
     if (!args.template === !args.file) throw new UserError('Give one source: --template NAME or --file FILE.');
     const keyOptions = [args['partition-key-field'], args['partition-key'], args['random-key']].filter((x) => x !== undefined && x !== false);

@@ -9,6 +9,7 @@
  * on stderr. Follows resharding; exits 0 at --to / --count, runs until Ctrl-C otherwise.
  */
 import { parseArgs } from 'node:util';
+import { CONNECTION_OPTIONS, startCli } from '../cliStart';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { terminalClient, terminalKinesisClient } from '../aws/clientFactory';
 import { describeError, UserError } from '../aws/errors';
@@ -110,37 +111,32 @@ export async function startFrom(from: string | undefined, client: KinesisClient,
 }
 
 export async function runTail(argv: string[], io: TailIo = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }, signal?: AbortSignal): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      options: {
-        stream: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        count: { type: 'string' },
-        filter: { type: 'string' },
-        format: { type: 'string' },
-        'log-events': { type: 'boolean' },
-        'show-control-messages': { type: 'boolean' },
-        'cloudfront-fields': { type: 'string' },
-        'cloudfront-config': { type: 'string' },
-        schemas: { type: 'string' },
-        endpoint: { type: 'string' },
-        profile: { type: 'string' },
-        region: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (e) {
-    io.err(`${(e as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (args.help) {
-    io.out(USAGE);
-    return 0;
-  }
+  const start = startCli(
+    argv,
+    USAGE,
+    (a) =>
+      parseArgs({
+        args: [...a],
+        allowPositionals: false,
+        options: {
+          ...CONNECTION_OPTIONS,
+          stream: { type: 'string' },
+          from: { type: 'string' },
+          to: { type: 'string' },
+          count: { type: 'string' },
+          filter: { type: 'string' },
+          format: { type: 'string' },
+          'log-events': { type: 'boolean' },
+          'show-control-messages': { type: 'boolean' },
+          'cloudfront-fields': { type: 'string' },
+          'cloudfront-config': { type: 'string' },
+          schemas: { type: 'string' },
+        },
+      }).values,
+    io,
+  );
+  if ('exit' in start) return start.exit;
+  const args = start.args;
   const ctl = new AbortController();
   const onAbort = () => ctl.abort();
   signal?.addEventListener('abort', onAbort);

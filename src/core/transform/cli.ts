@@ -4,6 +4,7 @@
  * Prints a table of records, what would be delivered and the contract violations; the exit
  * status is 1 when there is any violation (0 otherwise, 2 for bad arguments).
  */
+import { ArgError, startCli } from '../cliStart';
 import { readFileSync } from 'node:fs';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { StaticCredentials } from '../aws/connection';
@@ -76,8 +77,6 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   return { handler, sample, mode, timeoutMs: int('timeout'), memoryMb: int('memory'), prefix: get('prefix'), stream: get('stream'), json: argv.includes('--json'), limit: int('rows') ?? 50, credentials: argv.includes('--credentials') };
 }
 
-export class ArgError extends Error {}
-
 function cell(s: string, w: number): string {
   const one = s.replace(/\s+/g, ' ');
   return one.length > w ? one.slice(0, w - 1) + '…' : one.padEnd(w);
@@ -124,20 +123,9 @@ export function formatReport(r: TransformReport, limit = 50): string {
 
 /** Runs the CLI; returns the exit status. */
 export async function main(argv: readonly string[], cwd = process.cwd(), write: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
-  if (argv.includes('--help') || argv.length === 0) {
-    write(USAGE);
-    return argv.length === 0 ? 2 : 0;
-  }
-  let args: CliArgs;
-  try {
-    args = parseArgs(argv);
-  } catch (e) {
-    if (e instanceof ArgError) {
-      write(`${e.message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw e;
-  }
+  const start = startCli(argv, USAGE, parseArgs, { out: write, err: write }, { helpWhenEmpty: true });
+  if ('exit' in start) return start.exit;
+  const args: CliArgs = start.args;
   let text: string;
   try {
     text = readFileSync(resolve(cwd, args.sample), 'utf8');

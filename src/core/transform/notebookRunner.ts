@@ -7,6 +7,7 @@
  * transform above (`output`) or a stream. Exit status 1 when a transform violates its contract,
  * a SQL cell fails or a `-- expect:` check fails; 2 for bad arguments or an unreadable notebook.
  */
+import { ArgError, startCli } from '../cliStart';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
@@ -55,8 +56,6 @@ interface Args {
   rows: number;
   json: boolean;
 }
-
-class ArgError extends Error {}
 
 function parseArgs(argv: readonly string[]): Args {
   const rest = [...argv];
@@ -255,20 +254,9 @@ export async function runNotebook(
 
 /** The CLI: returns the exit status. */
 export async function main(argv: readonly string[], cwd = process.cwd(), write: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
-  if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
-    write(USAGE);
-    return argv.length === 0 ? 2 : 0;
-  }
-  let args: Args;
-  try {
-    args = parseArgs(argv);
-  } catch (e) {
-    if (e instanceof ArgError) {
-      write(`${e.message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw e;
-  }
+  const start = startCli(argv, USAGE, parseArgs, { out: write, err: write }, { helpWhenEmpty: true });
+  if ('exit' in start) return start.exit;
+  const args: Args = start.args;
   const path = resolve(cwd, args.file);
   let text: string;
   try {
