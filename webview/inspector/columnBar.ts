@@ -2,7 +2,7 @@
 import { html } from 'lit';
 
 import { valueOf } from '../shared/view';
-import { ColumnChoice, columnTitle, formatColumnChoices, hiddenText, InspectorViewState, soleFormat, withFieldColumn } from './state';
+import { ColumnChoice, columnTitle, formatColumnChoices, hiddenText, InspectorViewState, withFieldColumn } from './state';
 import type { Controller } from './controller';
 
 /** Sends the columns to the host, which checks each and fills the rows' cells; a refused one is said. */
@@ -25,14 +25,12 @@ function add(ctl: Controller, spec: string): void {
 }
 
 export function columnBarSection(s: InspectorViewState, ctl: Controller) {
-  const sole = soleFormat(s.status);
-  const soleTitle = sole ? s.formats.find((f) => f.name === sole)?.title : undefined;
   const hidden = hiddenText(s.status);
   return html`<div class="column-bar" id="columnBar" aria-label="Columns">
       <span class="codicon codicon-list-flat" title="Columns"></span>
       <vscode-single-select id="columnChoice" aria-label="Format columns" .value=${s.columnChoice}
         @change=${(e: Event) => ctl.store.update({ columnChoice: valueOf(e) as ColumnChoice })}>
-        <vscode-option value="auto" ?selected=${s.columnChoice === 'auto'}>${soleTitle ? `Columns: ${soleTitle} (all shown)` : 'Columns: by format, when all shown are one'}</vscode-option>
+        <vscode-option value="auto" ?selected=${s.columnChoice === 'auto'}>Columns: a format's, when all shown are of one</vscode-option>
         <vscode-option value="none" ?selected=${s.columnChoice === 'none'}>Columns: none of a format</vscode-option>
         ${s.formats.map((f) => html`<vscode-option value=${f.name} ?selected=${s.columnChoice === f.name}>Columns: ${f.title}</vscode-option>`)}
       </vscode-single-select>
