@@ -9,11 +9,28 @@
  *
  * Shared by both sides: no imports of `vscode`, Node or DOM APIs here.
  */
-import type { DecodedRecord, DecodingKind, ShardProgress, StartPosition } from '../core/records/types';
+import type { DecodedRecord, DecodingKind, RecordFormatName, ShardProgress, StartPosition } from '../core/records/types';
+import type { FormatColumn, FormatDetail } from '../core/records/formatTypes';
 import { UserError } from '../core/aws/errors';
 import type { HostToWebview as HostMessage, Protocol, WebviewToHost as WebviewMessage } from './rpc';
 
-export type { DecodingKind, ShardProgress, StartPosition };
+export type { DecodingKind, FormatColumn, FormatDetail, RecordFormatName, ShardProgress, StartPosition };
+
+/** A recognised format as the list knows it: its title and columns (the host sends them in `init`). */
+export interface FormatInfo {
+  name: RecordFormatName;
+  title: string;
+  columns: FormatColumn[];
+}
+
+/** Where a read ends: records that arrived at most at `at` (epoch ms), at most `count` records. */
+export interface WindowEnd {
+  at?: number;
+  count?: number;
+}
+
+/** Columns added from fields (a JMESPath, or `format:column`) at most. */
+export const MAX_FIELD_COLUMNS = 12;
 
 /** The webview panel type (also the serializer's key). */
 export const INSPECTOR_VIEW_TYPE = 'kinesis.inspector';
@@ -26,6 +43,8 @@ export const DECODING_CHOICES: readonly DecodingChoice[] = ['auto', 'text', 'jso
 export interface InspectorOptions {
   position: StartPosition;
   shards: 'all' | string[];
+  /** Read a window: stop at this end. */
+  end?: WindowEnd;
 }
 
 /** The filter over held records; empty fields do not filter. */
@@ -57,6 +76,10 @@ export interface RowSummary extends Pick<DecodedRecord, 'id' | 'arrivalTime' | '
   /** The start of the decoded text on one line. */
   preview: string;
   failed: boolean;
+  /** The recognised format of the record, if any. */
+  format?: RecordFormatName;
+  /** Cells of the extra columns, by column key: `format:column` for the format's own, the spec for columns from fields. */
+  cells?: Record<string, string>;
 }
 
 /** The selected record, decoded as asked. */
@@ -78,6 +101,8 @@ export interface RecordDetail
   parts?: number;
   /** A CloudWatch Logs subscription payload: its header and events (first 2,000), shown as rows. */
   cloudWatchLogs?: NonNullable<DecodedRecord['cloudWatchLogs']> & { totalEvents: number };
+  /** A recognised format: its name with the layers it came through (`gzip+cloudwatch-logs`), title and own detail. */
+  format?: { name: RecordFormatName; title: string; layers: string; detail?: FormatDetail };
 }
 
 export interface InspectorStatus {
@@ -93,6 +118,14 @@ export interface InspectorStatus {
   /** Total records read in this session (before the cap). */
   read: number;
   error?: string;
+  /** Matching records per recognised format (`other` for the rest): the list shows a format's columns when all are of it. */
+  formats?: Record<string, number>;
+  /** CloudWatch Logs CONTROL_MESSAGE records hidden (health probes, not log data). */
+  controlMessagesHidden?: number;
+  /** A windowed read reached its end: why, and how many records it read. */
+  ended?: { reason: 'time' | 'count'; recordsRead: number };
+  /** The window of the read of the moment. */
+  end?: WindowEnd;
 }
 
 export interface RatePoint {
@@ -117,7 +150,11 @@ export type InspectorRequest =
   | { type: 'openRecord'; id: number; recordId: string; decoding: DecodingChoice }
   | { type: 'export'; id: number; format: 'jsonl' | 'csv' }
   /** Opens a transform notebook whose sample is the filtered records (the newest 500). */
-  | { type: 'sendToNotebook'; id: number };
+  | { type: 'sendToNotebook'; id: number }
+  /** The columns from fields the list shows (JMESPath or `format:column`); each is checked. */
+  | { type: 'setColumns'; id: number; columns: string[] }
+  /** Sends the selected records (ids), or all the filtered ones, to another stream. */
+  | { type: 'replay'; id: number; recordIds?: string[] };
 
 /** What each request type replies with. */
 export interface ReplyResults {
@@ -129,6 +166,9 @@ export interface ReplyResults {
   openRecord: { opened: true };
   export: { written: number; path?: string };
   sendToNotebook: { sent: number; of: number };
+  /** The columns kept; `errors` for the specs refused, in words. */
+  setColumns: { columns: string[]; errors: { spec: string; error: string }[] };
+  replay: { started: boolean; records: number; target?: string };
 }
 
 /** Fire-and-forget messages the webview posts to the host. */
@@ -155,6 +195,10 @@ export type InspectorEvent =
       maxRecords: number;
       /** The shard to preselect (the panel was opened from a shard). */
       preselectShard?: string;
+      /** The recognised formats and their columns. */
+      formats?: FormatInfo[];
+      /** Columns from fields kept for this stream. */
+      columns?: string[];
     }
   | { type: 'shards'; shards: ShardChoice[] }
   /** The filtered view changed: `count` rows now; cached rows at or after `changedFrom` are stale. */
@@ -182,6 +226,8 @@ export interface InspectorPanelState {
   options?: InspectorOptions;
   filter?: InspectorFilter;
   sort?: SortOrder;
+  /** Columns from fields (JMESPath or `format:column`). */
+  columns?: string[];
 }
 
 export function isInspectorPanelState(v: unknown): v is InspectorPanelState {
@@ -243,7 +289,34 @@ export function sanitizeOptions(o: InspectorOptions | undefined): InspectorOptio
       break;
     }
   }
-  return { position, shards: shards.length ? shards : 'all' };
+  const end = sanitizeEnd(o?.end);
+  return end ? { position, shards: shards.length ? shards : 'all', end } : { position, shards: shards.length ? shards : 'all' };
+}
+
+/** A window's end from the webview: a time, a positive whole count, or both; undefined for none. */
+export function sanitizeEnd(e: WindowEnd | undefined): WindowEnd | undefined {
+  if (!e || typeof e !== 'object') return undefined;
+  const out: WindowEnd = {};
+  const at = num(e.at);
+  if (at !== undefined) out.at = at;
+  if (e.count !== undefined) {
+    const c = num(e.count);
+    if (c === undefined || c < 1 || !Number.isInteger(c)) throw new UserError('The record count to stop at is a whole number of 1 or more.');
+    out.count = c;
+  }
+  return out.at === undefined && out.count === undefined ? undefined : out;
+}
+
+/** Column specs from the webview: strings of reasonable length, no duplicates, at most MAX_FIELD_COLUMNS. */
+export function sanitizeColumns(v: unknown): string[] {
+  if (!Array.isArray(v)) return [];
+  const out: string[] = [];
+  for (const c of v) {
+    const t = typeof c === 'string' ? c.trim() : '';
+    if (t && t.length <= 500 && !out.includes(t)) out.push(t);
+    if (out.length === MAX_FIELD_COLUMNS) break;
+  }
+  return out;
 }
 
 /** The sort order a webview asked for. */

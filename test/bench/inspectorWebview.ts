@@ -240,7 +240,7 @@ async function benchNaive(browser: Browser, records: DecodedRecord[]) {
   await page.route('http://bench.local/naive.html', (route) => route.fulfill({ contentType: 'text/html', body: `<!DOCTYPE html><html><head><meta charset="utf-8"><link rel="stylesheet" href="/webview/inspector.css"><style>html{${THEME}} #scroller{flex:1;overflow:auto} td{white-space:nowrap;max-width:400px;overflow:hidden;text-overflow:ellipsis;padding:0 6px;font-size:12px}</style></head><body><div id="scroller"><table><tbody id="tb"></tbody></table></div></body></html>` }));
   await page.goto('http://bench.local/naive.html');
   const { summarize } = await import('../../src/vscode/inspector/model');
-  const rows = records.map(summarize);
+  const rows = records.map((r) => summarize(r));
   let lastToPaint = 0;
   for (let i = 0; i < rows.length; i += BATCH) {
     const batch = rows.slice(i, i + BATCH);

@@ -1,13 +1,13 @@
 /** The selected record: its facts, decoded body (JSON tree, text, hex, log events), raw bytes, decoding choice, copy and open. */
 import { html } from 'lit';
-import { DECODING_CHOICES, DecodingChoice, RecordDetail, RowSummary } from '../../src/protocol/inspector';
+import { DECODING_CHOICES, DecodingChoice, FormatDetail, RecordDetail, RowSummary } from '../../src/protocol/inspector';
 import { formatFullTime, nf } from '../shared/format';
 import { valueOf } from '../shared/view';
 import { renderJson } from './jsonView';
 import { decodingFor, detailBodyKind, detailFacts, InspectorViewState, NO_RECORD_SELECTED, withDecoding } from './state';
 import type { Controller } from './controller';
 
-const DECODING_LABELS: Record<DecodingChoice, string> = {
+const DECODING_LABELS: Partial<Record<DecodingChoice, string>> = {
   auto: 'Auto-detect',
   text: 'Text (UTF-8)',
   json: 'JSON',
@@ -81,9 +81,54 @@ function logEvents(c: NonNullable<RecordDetail['cloudWatchLogs']>) {
   </div>`;
 }
 
+// A section's JSON tree is built once per record shown too.
+const sectionTrees = new WeakMap<object, HTMLElement>();
+
+function sectionJson(key: object, value: unknown) {
+  let node = sectionTrees.get(key);
+  if (!node) sectionTrees.set(key, (node = renderJson(value)));
+  return node;
+}
+
+const CHANGE_LABELS = { added: 'added', removed: 'removed', changed: 'changed' } as const;
+
+/** A recognised format's own detail: field tables, JSON trees, tables of rows, attribute diffs. */
+function formatSections(fd: FormatDetail) {
+  return html`<div class="format-detail" id="formatDetail" data-format=${fd.format}>
+    <div class="format-title"><span class="codicon codicon-symbol-structure"></span> <strong>${fd.title}</strong></div>
+    ${fd.sections.map((sec) => {
+      switch (sec.kind) {
+        case 'fields':
+          return html`<h4>${sec.title}</h4><table class="fmt-fields"><tbody>${sec.fields.map((f) => html`<tr><th>${f.name}</th><td>${f.value}</td></tr>`)}</tbody></table>`;
+        case 'json':
+          return html`<h4>${sec.title}</h4><div class="fmt-json">${sectionJson(sec, sec.value)}</div>`;
+        case 'table':
+          return html`<h4>${sec.title}</h4><table class="fmt-table"><thead><tr>${sec.columns.map((c) => html`<th>${c.title}</th>`)}</tr></thead>
+            <tbody>${sec.rows.map((r) => html`<tr>${sec.columns.map((c) => html`<td>${r[c.id] ?? ''}</td>`)}</tr>`)}</tbody></table>`;
+        case 'diff':
+          return html`<h4>${sec.title}</h4>${sec.changes.length
+            ? html`<table class="fmt-diff"><thead><tr><th>Attribute</th><th>Change</th><th>Old</th><th>New</th></tr></thead>
+              <tbody>${sec.changes.map((c) => html`<tr class="diff-${c.change}"><th>${c.name}</th><td>${CHANGE_LABELS[c.change]}</td><td>${show(c.old)}</td><td>${show(c.new)}</td></tr>`)}</tbody></table>`
+            : html`<div class="muted">No attribute changed.</div>`}`;
+      }
+    })}
+  </div>`;
+}
+
+function show(v: unknown): string {
+  return v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
+}
+
 function body(d: RecordDetail) {
   const kind = detailBodyKind(d);
-  const main = kind === 'cloudwatch-logs' ? logEvents(d.cloudWatchLogs!) : kind === 'json' ? jsonTree(d) : html`<pre class="text ${kind === 'hex' ? 'hex' : ''}">${d.text}</pre>`;
+  const main =
+    kind === 'cloudwatch-logs'
+      ? logEvents(d.cloudWatchLogs!)
+      : kind === 'format'
+        ? html`${formatSections(d.format!.detail!)}<vscode-collapsible heading="Decoded value" class="decoded-box">${d.isJson && d.truncatedFrom === undefined ? jsonTree(d) : html`<pre class="text">${d.text}</pre>`}</vscode-collapsible>`
+        : kind === 'json'
+          ? jsonTree(d)
+          : html`<pre class="text ${kind === 'hex' ? 'hex' : ''}">${d.text}</pre>`;
   return html`${d.decodeTruncatedAt !== undefined
       ? html`<div class="muted decode-truncated" role="note">Decoded output truncated at ${nf.format(d.decodeTruncatedAt / 1024 / 1024)} MiB (a record may decode to no more); the raw bytes below are whole.</div>`
       : ''}${main}${d.truncatedFrom !== undefined
@@ -97,7 +142,7 @@ export function detailSection(s: InspectorViewState, ctl: Controller) {
   return html`<section class="detail" id="detail" aria-label="Selected record">
     <div class="detail-toolbar"><strong>Record</strong><span class="spacer"></span>
       <vscode-single-select id="decoding" aria-label="Decoding" ?disabled=${!d} .value=${decoding} @change=${(e: Event) => chooseDecoding(ctl, valueOf(e) as DecodingChoice)}>
-        ${DECODING_CHOICES.map((c) => html`<vscode-option value=${c} ?selected=${c === decoding}>${DECODING_LABELS[c]}</vscode-option>`)}
+        ${DECODING_CHOICES.map((c) => html`<vscode-option value=${c} ?selected=${c === decoding}>${DECODING_LABELS[c] ?? c}</vscode-option>`)}
       </vscode-single-select>
       <vscode-button id="copy" icon="copy" secondary title="Copy the record as JSON" ?disabled=${!d} @click=${() => copyOrOpen(ctl, 'copyRecord')}>Copy</vscode-button>
       <vscode-button id="open" icon="go-to-file" secondary title="Open the record in an editor tab" ?disabled=${!d} @click=${() => copyOrOpen(ctl, 'openRecord')}>Open</vscode-button>

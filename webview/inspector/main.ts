@@ -19,7 +19,8 @@ import { Store } from '../shared/store';
 import { mount } from '../shared/view';
 import { VirtualTable } from './table';
 import { drawStats } from './charts';
-import { emptyHint, filterForm, initialState, InspectorViewState, NoticeLevel, noticeShown, persisted, positionForm } from './state';
+import { emptyHint, filterForm, initialState, InspectorViewState, listColumns, NoticeLevel, noticeShown, persisted, positionForm } from './state';
+import { columnBarSection } from './columnBar';
 import type { Controller } from './controller';
 import { shardStripView, toolbarSection } from './toolbar';
 import { filterBarSection } from './filterBar';
@@ -68,7 +69,8 @@ function scheduleCharts(): void {
 function view(s: InspectorViewState) {
   const notice = noticeShown(s);
   const hint = emptyHint(s);
-  return html`${toolbarSection(s, ctl)}${shardStripView(s)}${filterBarSection(s, ctl)}
+  table.setColumns(listColumns(s));
+  return html`${toolbarSection(s, ctl)}${shardStripView(s)}${filterBarSection(s, ctl)}${columnBarSection(s, ctl)}
     <div class="notice ${notice?.level ?? ''}" id="notice" role="status" ?hidden=${!notice}>
       <span class="codicon codicon-${notice?.level ?? 'info'}"></span> ${notice?.message ?? ''}
     </div>
@@ -95,6 +97,8 @@ function onEvent(msg: InspectorEvent): void {
         filter: msg.filter,
         filterForm: filterForm(msg.filter),
         sort: msg.sort,
+        formats: msg.formats ?? [],
+        columns: msg.columns ?? [],
       });
       document.title = `Inspect ${msg.streamName}`;
       table.setOrder(msg.sort);
@@ -144,6 +148,9 @@ new MutationObserver(() => scheduleCharts()).observe(document.body, { attributes
   },
   get persisted() {
     return host.getState();
+  },
+  get columns() {
+    return table.columns;
   },
 };
 

@@ -4,18 +4,22 @@
  * notice shown, the detail's facts, and what the page persists. Pure (no DOM, no host): the view
  * modules render it, tests run it in plain Node.
  */
-import type {
-  DecodingChoice,
-  InspectorFilter,
-  InspectorOptions,
-  InspectorPanelState,
-  InspectorStats,
-  InspectorStatus,
-  RecordDetail,
-  RowSummary,
-  ShardChoice,
-  SortOrder,
-  StartPosition,
+import {
+  MAX_FIELD_COLUMNS,
+  type DecodingChoice,
+  type FormatInfo,
+  type RecordFormatName,
+  type WindowEnd,
+  type InspectorFilter,
+  type InspectorOptions,
+  type InspectorPanelState,
+  type InspectorStats,
+  type InspectorStatus,
+  type RecordDetail,
+  type RowSummary,
+  type ShardChoice,
+  type SortOrder,
+  type StartPosition,
 } from '../../src/protocol/inspector';
 import { formatDuration, formatFullTime, fromLocalInput, nf, toLocalInput } from '../shared/format';
 
@@ -30,7 +34,17 @@ export interface PositionForm {
   seqShard: string;
   /** Shards chosen in the toolbar; none: all. */
   shards: string[];
+  /** Where the read ends: nowhere (it follows the stream), at a time, or after a count of records. */
+  end: EndType;
+  /** datetime-local text */
+  endTime: string;
+  endCount: string;
 }
+
+export type EndType = 'none' | 'time' | 'count';
+
+/** Which format's columns the list shows: the one all shown records are of (auto), a chosen one, or none. */
+export type ColumnChoice = 'auto' | 'none' | RecordFormatName;
 
 export interface FilterForm {
   key: string;
@@ -64,6 +78,14 @@ export interface InspectorViewState {
   /** Shown in the detail pane instead of a record. */
   detailMessage: string;
   notice?: { level: NoticeLevel; message: string };
+  /** The recognised formats and their columns (from the host). */
+  formats: FormatInfo[];
+  columnChoice: ColumnChoice;
+  /** Columns from fields (JMESPath or `format:column`), kept per stream with the panel. */
+  columns: string[];
+  /** The text of the "add a column" field, and why the last one was refused. */
+  columnDraft: string;
+  columnProblem?: string;
 }
 
 export const NO_RECORD_SELECTED = 'Select a record to see it decoded.';
@@ -75,13 +97,17 @@ export function initialState(): InspectorViewState {
     connectionLabel: '',
     shards: [],
     options: { position: { type: 'LATEST' }, shards: 'all' },
-    position: { type: 'LATEST', time: '', seq: '', seqShard: '', shards: [] },
+    position: { type: 'LATEST', time: '', seq: '', seqShard: '', shards: [], end: 'none', endTime: '', endCount: '' },
     filter: {},
     filterForm: { key: '', shard: '', from: '', to: '', text: '', jmespath: '' },
     sort: 'asc',
     viewCount: 0,
     decodings: {},
     detailMessage: NO_RECORD_SELECTED,
+    formats: [],
+    columnChoice: 'auto',
+    columns: [],
+    columnDraft: '',
   };
 }
 
@@ -96,7 +122,39 @@ export function positionForm(options: InspectorOptions, preselect?: string): Pos
     seq: p.type === 'AT_SEQUENCE_NUMBER' || p.type === 'AFTER_SEQUENCE_NUMBER' ? p.sequenceNumber : '',
     seqShard: p.type === 'AT_SEQUENCE_NUMBER' || p.type === 'AFTER_SEQUENCE_NUMBER' ? p.shardId : preselect ?? '',
     shards: preselect ? [preselect] : options.shards === 'all' ? [] : [...options.shards],
+    end: options.end?.count !== undefined ? 'count' : options.end?.at !== undefined ? 'time' : 'none',
+    endTime: options.end?.at !== undefined ? toLocalInput(options.end.at) : '',
+    endCount: options.end?.count !== undefined ? String(options.end.count) : '',
   };
+}
+
+/** Changing the end type: an end time gets a default five minutes after the start (or now). */
+export function withEndType(f: PositionForm, end: EndType, now = Date.now()): PositionForm {
+  const start = f.type === 'AT_TIMESTAMP' ? fromLocalInput(f.time) : undefined;
+  return {
+    ...f,
+    end,
+    endTime: end === 'time' && !f.endTime ? toLocalInput((start ?? now) + (start === undefined ? 0 : 5 * 60_000)) : f.endTime,
+    endCount: end === 'count' && !f.endCount ? '1000' : f.endCount,
+  };
+}
+
+/** The window's end from the form: none, an end, or what is wrong with it in words. */
+export function windowEndFromForm(f: PositionForm): WindowEnd | undefined | string {
+  if (f.end === 'time') {
+    const at = fromLocalInput(f.endTime);
+    if (at === undefined) return 'Choose the date and time to stop at.';
+    const start = f.type === 'AT_TIMESTAMP' ? fromLocalInput(f.time) : undefined;
+    if (start !== undefined && at < start) return 'The end is before the start: choose an end time after the start time.';
+    // Whole seconds in the form: the end is the end of its second.
+    return { at: at + 999 };
+  }
+  if (f.end === 'count') {
+    const t = f.endCount.trim();
+    if (!/^\d{1,9}$/.test(t) || Number(t) < 1) return 'The number of records to read is a whole number of 1 or more.';
+    return { count: Number(t) };
+  }
+  return undefined;
 }
 
 /** Changing the position type: a timestamp start gets a default five minutes back. */
@@ -129,7 +187,25 @@ export function optionsFromForm(f: PositionForm, shards: ShardChoice[]): Inspect
     default:
       position = { type: 'LATEST' };
   }
-  return { position, shards: f.shards.length ? [...f.shards] : 'all' };
+  const end = windowEndFromForm(f);
+  if (typeof end === 'string') return end;
+  const options: InspectorOptions = { position, shards: f.shards.length ? [...f.shards] : 'all' };
+  if (end) options.end = end;
+  return options;
+}
+
+/** What the status says of the window: where the read ends, or that it ended there. */
+export function windowText(status: InspectorStatus | undefined): string | undefined {
+  if (!status) return undefined;
+  if (status.ended) {
+    const where = status.ended.reason === 'count' ? `after ${nf.format(status.ended.recordsRead)} records (the count asked)` : `at the end time${status.end?.at !== undefined ? ` ${formatFullTime(status.end.at)}` : ''}`;
+    return `Stopped ${where}: ${nf.format(status.ended.recordsRead)} records read.`;
+  }
+  if (status.state === 'stopped' || !status.end) return undefined;
+  const parts: string[] = [];
+  if (status.end.at !== undefined) parts.push(`until ${formatFullTime(status.end.at)}`);
+  if (status.end.count !== undefined) parts.push(`for ${nf.format(status.end.count)} records`);
+  return `Reading ${parts.join(' or ')}.`;
 }
 
 // ---- filter ----
@@ -227,6 +303,7 @@ export function noticeShown(s: InspectorViewState): InspectorViewState['notice']
   if (s.status?.error) return { level: 'error', message: s.status.error };
   if (s.notice) return s.notice;
   const st = s.status;
+  if (st?.ended) return { level: 'info', message: windowText(st)! };
   if (st && st.dropped > 0) {
     return { level: 'warning', message: `Holding the newest ${nf.format(st.maxRecords)} records: ${nf.format(st.dropped)} older ones were dropped (setting kinesis.inspector.maxRecords).` };
   }
@@ -255,21 +332,82 @@ export function detailFacts(d: RecordDetail): [string, string][] {
     ['Size', `${nf.format(d.size)} bytes`],
     ['Decoded as', d.decodings.length ? d.decodings.join(' → ') : 'raw'],
   ];
+  if (d.format) facts.push(['Format', `${d.format.title} (${d.format.layers})`]);
   if (d.explicitHashKey) facts.push(['Explicit hash key', d.explicitHashKey]);
   if (d.parts && d.parts > 1) facts.push(['Parts', `${d.parts} records; the first is shown`]);
   return facts;
 }
 
 /** How the detail body shows the text: as a JSON tree, a hex dump or plain text. */
-export function detailBodyKind(d: RecordDetail): 'cloudwatch-logs' | 'json' | 'hex' | 'text' {
+export function detailBodyKind(d: RecordDetail): 'cloudwatch-logs' | 'format' | 'json' | 'hex' | 'text' {
   if (d.cloudWatchLogs) return 'cloudwatch-logs';
+  if (d.format?.detail?.sections.length) return 'format';
   if (d.isJson && d.truncatedFrom === undefined) return 'json';
   return d.decodings.at(-1) === 'binary' ? 'hex' : 'text';
+}
+
+/** How many CloudWatch Logs control messages (health probes) were hidden, in words; undefined for none. */
+export function hiddenText(status: InspectorStatus | undefined): string | undefined {
+  const n = status?.controlMessagesHidden ?? 0;
+  return n ? `${nf.format(n)} CloudWatch Logs control message${n === 1 ? '' : 's'} hidden` : undefined;
+}
+
+// ---- columns ----
+
+export interface ListColumn {
+  /** The key of the row's cell: `format:column`, or the spec of a column from a field. */
+  key: string;
+  title: string;
+  /** A column from a field (removable). */
+  field: boolean;
+}
+
+/** The format all matching records are of, if they are all of one recognised format. */
+export function soleFormat(status: InspectorStatus | undefined): RecordFormatName | undefined {
+  const entries = Object.entries(status?.formats ?? {}).filter(([, n]) => n > 0);
+  return entries.length === 1 && entries[0][0] !== 'other' ? (entries[0][0] as RecordFormatName) : undefined;
+}
+
+/**
+ * The list's extra columns, between the record's facts and its preview: the format's own when
+ * the records shown are all of one format (or the format chosen), then the columns from fields.
+ */
+export function listColumns(s: InspectorViewState): ListColumn[] {
+  const name = s.columnChoice === 'none' ? undefined : s.columnChoice === 'auto' ? soleFormat(s.status) : s.columnChoice;
+  const f = name ? s.formats.find((x) => x.name === name) : undefined;
+  const own = f ? f.columns.map((c) => ({ key: `${f.name}:${c.id}`, title: c.title, field: false })) : [];
+  const fields = s.columns.filter((spec) => !own.some((c) => c.key === spec)).map((spec) => ({ key: spec, title: columnTitle(s, spec), field: true }));
+  return [...own, ...fields];
+}
+
+/** A column's header: a format column's title (`DynamoDB change: Table`), else its expression. */
+export function columnTitle(s: InspectorViewState, spec: string): string {
+  const m = /^([a-z-]+):([\w-]+)$/.exec(spec);
+  const f = m ? s.formats.find((x) => x.name === m[1]) : undefined;
+  const c = f?.columns.find((x) => x.id === m![2]);
+  return f && c ? `${c.title} (${f.name})` : spec;
+}
+
+/** The columns with one more from a field, or why not, in words (the host checks the expression). */
+export function withFieldColumn(columns: readonly string[], spec: string): string[] | string {
+  const t = spec.trim();
+  if (!t) return 'Type a JMESPath (for example detail.status) or a format\'s column (for example dynamodb:tableName).';
+  if (t.length > 500) return 'That expression is too long for a column (500 characters at most).';
+  if (columns.includes(t)) return `The list already has the column "${t}".`;
+  if (columns.length >= MAX_FIELD_COLUMNS) return `The list has ${MAX_FIELD_COLUMNS} columns from fields already: remove one first.`;
+  return [...columns, t];
+}
+
+/** Choices for the "add a column" list: every recognised format's columns, as `format:column`. */
+export function formatColumnChoices(formats: readonly FormatInfo[]): { spec: string; label: string }[] {
+  return formats.flatMap((f) => f.columns.map((c) => ({ spec: `${f.name}:${c.id}`, label: `${f.title}: ${c.title}` })));
 }
 
 // ---- persistence ----
 
 export function persisted(s: InspectorViewState): InspectorPanelState | undefined {
   if (!s.connectionId) return undefined;
-  return { connectionId: s.connectionId, streamName: s.streamName, options: s.options, filter: s.filter, sort: s.sort };
+  const p: InspectorPanelState = { connectionId: s.connectionId, streamName: s.streamName, options: s.options, filter: s.filter, sort: s.sort };
+  if (s.columns.length) p.columns = [...s.columns];
+  return p;
 }

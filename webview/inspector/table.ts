@@ -30,6 +30,11 @@ export class VirtualTable {
   private fetching?: { version: number; start: number; end: number };
   private follow = true;
   private readonly sortButton: HTMLButtonElement;
+  private readonly header: HTMLDivElement;
+  private readonly previewHeader: HTMLSpanElement;
+  /** Extra columns (a format's, columns from fields) between the size and the preview. */
+  private extra: { key: string; title: string }[] = [];
+  private extraHeaders: HTMLSpanElement[] = [];
 
   constructor(
     private readonly fetchRows: (version: number, start: number, count: number) => Promise<{ version: number; start: number; rows: RowSummary[] }>,
@@ -37,6 +42,7 @@ export class VirtualTable {
     private readonly onSort: (order: SortOrder) => void,
   ) {
     this.sortButton = h('button', { class: 'sort', type: 'button', title: 'Sort by arrival time' });
+    this.previewHeader = h('span', { class: 'c-preview', role: 'columnheader' }, 'Preview');
     const header = h(
       'div',
       { class: 'vt-header', role: 'row' },
@@ -45,8 +51,9 @@ export class VirtualTable {
       h('span', { class: 'c-key', role: 'columnheader' }, 'Partition key'),
       h('span', { class: 'c-seq', role: 'columnheader', title: 'Sequence number' }, 'Sequence'),
       h('span', { class: 'c-size', role: 'columnheader' }, 'Size'),
-      h('span', { class: 'c-preview', role: 'columnheader' }, 'Preview'),
+      this.previewHeader,
     );
+    this.header = header as HTMLDivElement;
     this.sortButton.addEventListener('click', () => {
       this.setOrder(this.order === 'asc' ? 'desc' : 'asc');
       this.onSort(this.order);
@@ -79,6 +86,24 @@ export class VirtualTable {
       }
     });
     this.setOrder('asc');
+  }
+
+  /** Shows these extra columns (by cell key); the rows are drawn again with them. */
+  setColumns(cols: readonly { key: string; title: string }[]): void {
+    if (cols.length === this.extra.length && cols.every((c, i) => c.key === this.extra[i].key && c.title === this.extra[i].title)) return;
+    this.extra = cols.map((c) => ({ key: c.key, title: c.title }));
+    for (const el of this.extraHeaders) el.remove();
+    this.extraHeaders = this.extra.map((c) => h('span', { class: 'c-extra', role: 'columnheader', title: c.key, 'data-key': c.key }, c.title) as HTMLSpanElement);
+    for (const el of this.extraHeaders) this.header.insertBefore(el, this.previewHeader);
+    this.root.classList.toggle('has-extra', this.extra.length > 0);
+    this.root.style.setProperty('--extra-cols', String(this.extra.length));
+    for (const r of this.pool) r.el.remove();
+    this.pool.length = 0;
+    this.schedule();
+  }
+
+  get columns(): readonly { key: string; title: string }[] {
+    return this.extra;
   }
 
   get rowCount(): number {
@@ -177,7 +202,7 @@ export class VirtualTable {
         missing = true;
         r.el.className = 'vt-row loading';
         for (const c of r.cells) text(c, '');
-        text(r.cells[5], '…');
+        text(r.cells[r.cells.length - 1], '…');
         continue;
       }
       painted++;
@@ -193,7 +218,12 @@ export class VirtualTable {
       text(r.cells[3], seq);
       r.cells[3].title = seq;
       text(r.cells[4], nf.format(row.size));
-      text(r.cells[5], row.preview);
+      for (let k = 0; k < this.extra.length; k++) {
+        const v = row.cells?.[this.extra[k].key] ?? '';
+        text(r.cells[5 + k], v);
+        r.cells[5 + k].title = v;
+      }
+      text(r.cells[r.cells.length - 1], row.preview);
     }
     if (missing) this.fetchAround(first, last);
     if (painted > 0 || this.count === 0) {
@@ -232,7 +262,8 @@ export class VirtualTable {
   }
 
   private makeRow(): RowEl {
-    const cells = ['c-time', 'c-shard', 'c-key', 'c-seq', 'c-size', 'c-preview'].map((c) => h('span', { class: c, role: 'gridcell' }));
+    const classes = ['c-time', 'c-shard', 'c-key', 'c-seq', 'c-size', ...this.extra.map(() => 'c-extra'), 'c-preview'];
+    const cells = classes.map((c) => h('span', { class: c, role: 'gridcell' }));
     const el = h('div', { class: 'vt-row', role: 'row' }, ...cells) as HTMLDivElement;
     el.hidden = true;
     this.viewport.append(el);

@@ -3,7 +3,7 @@ import { html } from 'lit';
 import { nf } from '../shared/format';
 import { valueOf } from '../shared/view';
 import { shortShard } from './table';
-import { InspectorViewState, optionsFromForm, PositionForm, PositionType, shardChips, toolbarView, withPositionType } from './state';
+import { EndType, InspectorViewState, optionsFromForm, PositionForm, PositionType, shardChips, toolbarView, withEndType, withPositionType, windowText } from './state';
 import type { Controller } from './controller';
 
 const POSITIONS: [PositionType, string][] = [
@@ -32,6 +32,21 @@ function play(ctl: Controller): void {
   ctl.store.update({ options });
   ctl.host.post({ type: 'start', options });
 }
+
+/** Replay the selected record, or the filtered ones: the host asks where to, and reports at the end. */
+function replayRecords(ctl: Controller): void {
+  const s = ctl.store.state;
+  ctl.host.request<'replay'>({ type: 'replay', ...(s.selected ? { recordIds: [s.selected.id] } : {}) }).then(
+    (r) => r.started && ctl.notify('info', `Replaying ${nf.format(r.records)} records to ${r.target}…`),
+    (e: Error) => ctl.notify('error', e.message),
+  );
+}
+
+const ENDS: [EndType, string][] = [
+  ['none', 'No end (follow)'],
+  ['time', 'At time'],
+  ['count', 'After N records'],
+];
 
 function exportTo(ctl: Controller, format: 'jsonl' | 'csv'): void {
   ctl.host.request<'export'>({ type: 'export', format }).then(
@@ -69,6 +84,17 @@ export function toolbarSection(s: InspectorViewState, ctl: Controller) {
       <vscode-textfield id="startSeq" placeholder="Sequence number" aria-label="Start sequence number" ?disabled=${!t.formEnabled} .value=${p.seq}
         @input=${(e: Event) => setPosition(ctl, { seq: valueOf(e) })}></vscode-textfield>
     </span>
+    <span class="window-end">
+      <label class="lbl" for="end">End</label>
+      <vscode-single-select id="end" aria-label="Where reading ends" ?disabled=${!t.formEnabled} .value=${p.end}
+        @change=${(e: Event) => ctl.store.update((cur) => ({ position: withEndType(cur.position, valueOf(e) as EndType) }))}>
+        ${ENDS.map(([v, l]) => html`<vscode-option value=${v} ?selected=${v === p.end}>${l}</vscode-option>`)}
+      </vscode-single-select>
+      <vscode-textfield id="endTime" type="datetime-local" aria-label="End timestamp" step="1" ?hidden=${p.end !== 'time'} ?disabled=${!t.formEnabled}
+        .value=${p.endTime} @change=${(e: Event) => setPosition(ctl, { endTime: valueOf(e) })} @input=${(e: Event) => setPosition(ctl, { endTime: valueOf(e) })}></vscode-textfield>
+      <vscode-textfield id="endCount" type="number" min="1" aria-label="Records to read" ?hidden=${p.end !== 'count'} ?disabled=${!t.formEnabled}
+        .value=${p.endCount} @input=${(e: Event) => setPosition(ctl, { endCount: valueOf(e) })}></vscode-textfield>
+    </span>
     <label class="lbl" for="shards">Shards</label>
     <kinesis-shard-select id="shards" aria-label="Shards to read (none chosen: all)" ?disabled=${!t.formEnabled} .value=${p.shards}
       @change=${(e: Event) => setPosition(ctl, { shards: [...(((e.target as { value?: string[] }).value) ?? [])] })}>
@@ -77,12 +103,14 @@ export function toolbarSection(s: InspectorViewState, ctl: Controller) {
     <vscode-button id="play" icon="play" title="Start reading (or resume)" ?disabled=${!t.canPlay} @click=${() => play(ctl)}>${t.playLabel}</vscode-button>
     <vscode-button id="pause" icon="debug-pause" secondary title="Pause reading (records stay)" aria-label="Pause" ?disabled=${!t.canPause} @click=${() => ctl.host.post({ type: 'pause' })}></vscode-button>
     <vscode-button id="stop" icon="debug-stop" secondary title="Stop reading" aria-label="Stop" ?disabled=${!t.canStop} @click=${() => ctl.host.post({ type: 'stop' })}></vscode-button>
-    <span class="state ${t.stateClass}" id="state" role="status">${t.stateLabel}</span>
+    <span class="state ${t.stateClass}" id="state" role="status" title=${windowText(s.status) ?? ''}>${t.stateLabel}</span>
+    <span class="muted" id="windowStatus" ?hidden=${!windowText(s.status)}>${windowText(s.status) ?? ''}</span>
     <span class="spacer"></span>
     <vscode-button id="clear" icon="clear-all" secondary title="Clear: drop all held records" aria-label="Clear" @click=${() => ctl.host.post({ type: 'clear' })}></vscode-button>
     <span class="lbl">Export</span>
     <vscode-button id="exportJsonl" icon="export" secondary title="Export the filtered records to a JSON Lines file" @click=${() => exportTo(ctl, 'jsonl')}>JSONL</vscode-button>
     <vscode-button id="exportCsv" icon="export" secondary title="Export the filtered records to a CSV file" @click=${() => exportTo(ctl, 'csv')}>CSV</vscode-button>
+    <vscode-button id="replay" icon="debug-restart" secondary title="Replay the selected record, or the filtered records, to another data stream or delivery stream" @click=${() => replayRecords(ctl)}>Replay</vscode-button>
     <vscode-button id="toNotebook" icon="notebook" secondary title="Open a transform notebook with the filtered records (the newest 500) as its sample" @click=${() => toNotebook(ctl)}>Notebook</vscode-button>
   </div>`;
 }

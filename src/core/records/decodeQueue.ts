@@ -5,7 +5,7 @@
  * a compression bomb is decoded. One record is the smallest slice: decodeRecord bounds its cost
  * with the decode budget.
  */
-import { decodeRecord } from './decoders';
+import { decodeRecord, DecodeOptions } from './decoders';
 import type { DecodedRecord, RawRecord } from './types';
 
 /** Work per slice before yielding. */
@@ -26,6 +26,11 @@ export class RecordDecodeQueue {
     private readonly onDecoded: (records: DecodedRecord[]) => void,
     private readonly onError: (e: unknown) => void = (e) => console.error('Record decoding: a listener failed:', e),
     private readonly sliceMs = SLICE_MS,
+    /**
+     * How records are decoded (CloudFront fields, ...). CloudWatch Logs control messages are
+     * hidden unless `showControlMessages`, and counted in `counts` when it is given.
+     */
+    public options: DecodeOptions = {},
   ) {}
 
   /** Records waiting to be decoded. */
@@ -59,7 +64,13 @@ export class RecordDecodeQueue {
       let n = 0;
       while (this.queue.length && n < SLICE_RECORDS && (n === 0 || performance.now() - start < this.sliceMs)) {
         const batch = this.queue[0];
-        for (const d of decodeRecord(batch[this.index++])) out.push(d);
+        for (const d of decodeRecord(batch[this.index++], undefined, this.options)) {
+          if (d.controlMessage && !this.options.showControlMessages) {
+            if (this.options.counts) this.options.counts.controlMessages++;
+            continue;
+          }
+          out.push(d);
+        }
         n++;
         if (this.index >= batch.length) {
           this.queue.shift();

@@ -24,6 +24,11 @@ export const RECORD_FORMATS: Readonly<Record<RecordFormatName, RecordFormat>> = 
   'glue-schema-registry': glueSchemaRegistryFormat,
 };
 
+/** Each recognised format's name, title and columns (what a list needs to lay out its columns). */
+export function formatColumnsList(): { name: RecordFormatName; title: string; columns: FormatColumn[] }[] {
+  return Object.values(RECORD_FORMATS).map((f) => ({ name: f.name, title: f.title, columns: [...f.columns] }));
+}
+
 export function formatOf(r: DecodedRecord): RecordFormat | undefined {
   return r.format ? RECORD_FORMATS[r.format] : undefined;
 }

@@ -4,6 +4,7 @@
  */
 import { decodeRecord, hexDump, rawBytesOf } from '../../core/records/decoders';
 import { toJsonLine } from '../../core/records/export';
+import { detailOf, formatOf, FormatDetail } from '../../core/records/formats';
 import type { DecodedRecord } from '../../core/records/types';
 import type { DecodingChoice, RecordDetail } from '../../protocol/inspector';
 
@@ -11,6 +12,8 @@ export const DETAIL_MAX_CHARS = 200_000;
 /** The detail's base64 covers the first 262,500 bytes (350,000 characters). */
 export const RAW_BASE64_MAX_BYTES = 262_500;
 export const LOG_EVENTS_SHOWN = 2000;
+/** Rows of a format's table section shown in the detail (a metric stream batch may hold thousands). */
+export const FORMAT_ROWS_SHOWN = 2000;
 
 /** The record decoded as asked: as read (auto), or re-decoded from its raw bytes. */
 export function decodedAs(r: DecodedRecord, decoding: DecodingChoice): DecodedRecord & { parts?: number } {
@@ -54,10 +57,29 @@ export function recordDetail(raw: DecodedRecord, decoding: DecodingChoice): Reco
     const c = d.cloudWatchLogs;
     detail.cloudWatchLogs = { ...c, events: c.events.slice(0, LOG_EVENTS_SHOWN), totalEvents: c.events.length };
   }
+  const f = formatOf(d);
+  if (f) {
+    detail.format = { name: f.name, title: f.title, layers: d.decodings.join('+') };
+    // The CloudWatch Logs events are shown from `cloudWatchLogs` above (with their header).
+    const fd = f.name === 'cloudwatch-logs' ? undefined : detailOf(d);
+    if (fd) detail.format.detail = boundedDetail(fd);
+  }
   return detail;
 }
 
 /** A record as pretty JSON for the clipboard and the editor tab (same fields as JSON Lines export). */
 export function recordJson(r: DecodedRecord): string {
   return JSON.stringify(JSON.parse(toJsonLine(r)), null, 2);
+}
+
+/** A format's detail with its tables cut at FORMAT_ROWS_SHOWN rows (the title says so). */
+function boundedDetail(fd: FormatDetail): FormatDetail {
+  return {
+    ...fd,
+    sections: fd.sections.map((s) =>
+      s.kind === 'table' && s.rows.length > FORMAT_ROWS_SHOWN
+        ? { ...s, title: `${s.title} (first ${FORMAT_ROWS_SHOWN} of ${s.rows.length}: open the record in an editor to see all)`, rows: s.rows.slice(0, FORMAT_ROWS_SHOWN) }
+        : s,
+    ),
+  };
 }

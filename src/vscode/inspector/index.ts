@@ -1,4 +1,4 @@
-import { isInspectorPanelState, sanitizeFilter, sanitizeOptions, sanitizeSort } from '../../protocol/inspector';
+import { isInspectorPanelState, sanitizeColumns, sanitizeFilter, sanitizeOptions, sanitizeSort } from '../../protocol/inspector';
 import type { ExtensionServices } from '../services';
 import { INSPECTOR_PANEL, InspectorPanel } from './panel';
 import { PanelHooks, WebviewPanelHost } from '../webviewPanelHost';
@@ -32,7 +32,7 @@ export function registerInspector(services: ExtensionServices, hooks?: Record<st
     } catch {
       options = undefined;
     }
-    new InspectorPanel(services, panel, { connection, streamName: state.streamName, options, filter: sanitizeFilter(state.filter), sort: sanitizeSort(state.sort) });
+    new InspectorPanel(services, panel, { connection, streamName: state.streamName, options, filter: sanitizeFilter(state.filter), sort: sanitizeSort(state.sort), columns: sanitizeColumns(state.columns) });
     return true;
   });
 

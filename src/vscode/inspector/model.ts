@@ -7,7 +7,14 @@
 import type { DecodedRecord } from '../../core/records/types';
 import { RecordFilter } from '../../core/records/filters';
 import { previewOf } from '../../core/records/decoders';
+import { columnsOf, fieldColumn } from '../../core/records/formats';
 import type { InspectorFilter, InspectorStats, RowSummary } from '../../protocol/inspector';
+
+/** A column from a field, compiled: its spec (the key of its cells) and its cell function. */
+export interface FieldColumn {
+  spec: string;
+  value: (r: DecodedRecord) => string;
+}
 
 interface Held {
   rec: DecodedRecord;
@@ -44,6 +51,9 @@ export class InspectorModel {
   private readonly rates = new Map<number, { records: number; bytes: number }>();
   /** Estimated memory of the records held, in bytes. */
   heldBytes = 0;
+  /** Matching records per recognised format (`other` for the rest). */
+  private readonly formatCounts = new Map<string, number>();
+  private fieldColumns: FieldColumn[] = [];
 
   /** At most `maxRecords` records and about `maxBytes` bytes of them are held. */
   constructor(private _maxRecords: number, private _maxBytes = Number.POSITIVE_INFINITY) {}
@@ -93,7 +103,10 @@ export class InspectorModel {
       bucket.bytes += rec.size;
       this.keyCounts.set(rec.partitionKey, (this.keyCounts.get(rec.partitionKey) ?? 0) + 1);
       this.shardCounts.set(rec.shardId, (this.shardCounts.get(rec.shardId) ?? 0) + 1);
-      if (h.matched) fresh.push(h);
+      if (h.matched) {
+        fresh.push(h);
+        inc(this.formatCounts, formatKey(rec));
+      }
     }
     if (fresh.length) this.insertIntoView(fresh);
     this.enforceCap();
@@ -133,7 +146,10 @@ export class InspectorModel {
       this.byId.delete(h.rec.id);
       dec(this.keyCounts, h.rec.partitionKey);
       dec(this.shardCounts, h.rec.shardId);
-      if (h.matched) droppedMatching++;
+      if (h.matched) {
+        droppedMatching++;
+        dec(this.formatCounts, formatKey(h.rec));
+      }
     }
     this.head += excess;
     this.dropped += excess;
@@ -167,10 +183,14 @@ export class InspectorModel {
     this.filter = compiled.filter;
     this.filterSpec = spec;
     const v: Held[] = [];
+    this.formatCounts.clear();
     for (let i = this.head; i < this.held.length; i++) {
       const h = this.held[i];
       h.matched = this.filter.matches(h.rec);
-      if (h.matched) v.push(h);
+      if (h.matched) {
+        v.push(h);
+        inc(this.formatCounts, formatKey(h.rec));
+      }
     }
     v.sort(byArrival);
     this.view = v;
@@ -186,6 +206,7 @@ export class InspectorModel {
     this.view = [];
     this.keyCounts.clear();
     this.shardCounts.clear();
+    this.formatCounts.clear();
     this.rates.clear();
     this.dropped = 0;
     this.read = 0;
@@ -206,12 +227,39 @@ export class InspectorModel {
     return this.version;
   }
 
-  /** Rows of the filtered view, oldest first. */
+  /** Rows of the filtered view, oldest first, with their format's cells and the columns from fields. */
   rows(start: number, count: number): RowSummary[] {
     const out: RowSummary[] = [];
     const end = Math.min(this.view.length, start + Math.max(0, Math.min(count, 2000)));
-    for (let i = Math.max(0, start); i < end; i++) out.push(summarize(this.view[i].rec));
+    for (let i = Math.max(0, start); i < end; i++) out.push(summarize(this.view[i].rec, this.fieldColumns));
     return out;
+  }
+
+  /** The specs of the columns from fields the rows carry. */
+  get fieldColumnSpecs(): string[] {
+    return this.fieldColumns.map((c) => c.spec);
+  }
+
+  /** Matching records per recognised format (`other` for records of none). */
+  formats(): Record<string, number> {
+    return Object.fromEntries(this.formatCounts);
+  }
+
+  /**
+   * The columns from fields the rows carry: each spec compiled (a JMESPath or `format:column`);
+   * the ones refused come back with why, the others are kept. The view's rows are stale after.
+   */
+  setFieldColumns(specs: readonly string[]): { columns: string[]; errors: { spec: string; error: string }[] } {
+    const kept: FieldColumn[] = [];
+    const errors: { spec: string; error: string }[] = [];
+    for (const spec of specs) {
+      const c = fieldColumn(spec);
+      if (c.error !== undefined) errors.push({ spec, error: `Column "${spec}": ${c.error}` });
+      else kept.push({ spec, value: c.value });
+    }
+    this.fieldColumns = kept;
+    this.markChanged(0);
+    return { columns: kept.map((c) => c.spec), errors };
   }
 
   get(id: string): DecodedRecord | undefined {
@@ -262,6 +310,14 @@ function upperBound(v: Held[], x: Held): number {
   return lo;
 }
 
+function formatKey(r: DecodedRecord): string {
+  return r.format ?? 'other';
+}
+
+function inc(m: Map<string, number>, k: string): void {
+  m.set(k, (m.get(k) ?? 0) + 1);
+}
+
 function dec(m: Map<string, number>, k: string): void {
   const c = (m.get(k) ?? 0) - 1;
   if (c <= 0) m.delete(k);
@@ -280,7 +336,7 @@ function topN(m: Map<string, number>, n: number): { key: string; count: number }
   return top;
 }
 
-export function summarize(r: DecodedRecord): RowSummary {
+export function summarize(r: DecodedRecord, fieldColumns: readonly FieldColumn[] = []): RowSummary {
   const row: RowSummary = {
     id: r.id,
     arrivalTime: r.arrivalTime,
@@ -293,5 +349,21 @@ export function summarize(r: DecodedRecord): RowSummary {
     failed: !!r.error,
   };
   if (r.subSequenceNumber !== undefined) row.subSequenceNumber = r.subSequenceNumber;
+  if (r.format || fieldColumns.length) {
+    const cells: Record<string, string> = {};
+    if (r.format) {
+      row.format = r.format;
+      const { values } = columnsOf(r);
+      for (const k in values) cells[`${r.format}:${k}`] = values[k];
+    }
+    for (const c of fieldColumns) {
+      try {
+        cells[c.spec] = c.value(r);
+      } catch {
+        cells[c.spec] = '';
+      }
+    }
+    row.cells = cells;
+  }
   return row;
 }

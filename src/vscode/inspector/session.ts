@@ -6,10 +6,10 @@
  */
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { describeError, UserError } from '../../core/aws/errors';
-import { StreamReader } from '../../core/records/reader';
+import { ReaderEnd, StreamReader } from '../../core/records/reader';
 import { RecordDecodeQueue } from '../../core/records/decodeQueue';
 import type { ShardProgress } from '../../core/records/types';
-import { InspectorEvent, InspectorFilter, InspectorOptions, InspectorStatus, PlayState, sanitizeFilter, sanitizeOptions, SortOrder } from '../../protocol/inspector';
+import { InspectorEvent, InspectorFilter, InspectorOptions, InspectorStatus, PlayState, sanitizeColumns, sanitizeFilter, sanitizeOptions, SortOrder } from '../../protocol/inspector';
 import { InspectorModel } from './model';
 
 export const FLUSH_MS = 200;
@@ -36,6 +36,10 @@ export interface InspectorSessionInit {
   options?: InspectorOptions;
   filter?: InspectorFilter;
   sort?: SortOrder;
+  /** Columns from fields the rows carry (JMESPath or `format:column`). */
+  columns?: string[];
+  /** The fields of the stream's CloudFront real-time log configuration (setting `kinesis.records.cloudFrontFields`). */
+  cloudFrontFields?: readonly string[];
 }
 
 export class InspectorSession {
@@ -49,6 +53,8 @@ export class InspectorSession {
   private generation = 0;
   private progress: ShardProgress[] = [];
   private lastError?: string;
+  private ended?: ReaderEnd;
+  private readonly hidden = { controlMessages: 0 };
   private statusDirty = false;
   private disposed = false;
   private readonly timers: ReturnType<typeof setInterval>[];
@@ -66,7 +72,10 @@ export class InspectorSession {
         this.statusDirty = true;
       },
       (e) => init.log.error(`Inspector ${this.streamName}: holding decoded records failed: ${describeError(e).message}`),
+      undefined,
+      { counts: this.hidden, ...(init.cloudFrontFields?.length ? { cloudFrontFields: init.cloudFrontFields } : {}) },
     );
+    if (init.columns?.length) this.model.setFieldColumns(init.columns);
     this.timers = [setInterval(() => this.flush(), FLUSH_MS), setInterval(() => this.postStats(), STATS_MS)];
   }
 
@@ -88,6 +97,8 @@ export class InspectorSession {
     this.decoder.clear();
     this.model.clear();
     this.lastError = undefined;
+    this.ended = undefined;
+    this.hidden.controlMessages = 0;
     this.progress = [];
     this.setState('starting');
     const generation = ++this.generation;
@@ -105,6 +116,7 @@ export class InspectorSession {
       streamName: this.streamName,
       start: this.options.position,
       shardIds: this.options.shards === 'all' ? undefined : this.options.shards,
+      ...(this.options.end ? { end: this.options.end } : {}),
     });
     this.reader = reader;
     reader.onRecords((batch) => {
@@ -126,6 +138,15 @@ export class InspectorSession {
         this.init.log.warn(`Inspector ${this.streamName}${where}: ${e.message} (retrying)`);
       }
       this.statusDirty = true;
+    });
+    reader.onEnd((end) => {
+      if (this.reader !== reader) return;
+      this.ended = end;
+      this.init.log.info(`Inspector ${this.streamName}: the window ended (${end.reason}) after ${end.recordsRead} records`);
+      // What the reader gave is decoded before the state says stopped.
+      void this.decoder.idle().then(() => {
+        if (this.reader === reader) void this.stop();
+      });
     });
     reader.start();
     this.setState('playing');
@@ -159,6 +180,7 @@ export class InspectorSession {
   clear(): void {
     this.decoder.clear();
     this.model.clear();
+    this.hidden.controlMessages = 0;
     this.statusDirty = true;
     this.flush();
   }
@@ -174,6 +196,19 @@ export class InspectorSession {
     this.statusDirty = true;
     this.flush();
     return { matching: this.model.matchingCount, ...(res.warning ? { warning: res.warning } : {}) };
+  }
+
+  /** The columns from fields the rows carry; the refused ones come back with why. */
+  setColumns(columns: string[]): { columns: string[]; errors: { spec: string; error: string }[] } {
+    const res = this.model.setFieldColumns(sanitizeColumns(columns));
+    this.flush();
+    return res;
+  }
+
+  /** The CloudFront fields changed (setting): records read from now on are decoded with them. */
+  setCloudFrontFields(fields: readonly string[]): void {
+    const { cloudFrontFields: _old, ...rest } = this.decoder.options;
+    this.decoder.options = fields.length ? { ...rest, cloudFrontFields: fields } : rest;
   }
 
   /** The caps changed (settings): lower ones apply at once. */
@@ -202,6 +237,10 @@ export class InspectorSession {
       read: this.model.read,
     };
     if (this.lastError) s.error = this.lastError;
+    s.formats = this.model.formats();
+    if (this.hidden.controlMessages) s.controlMessagesHidden = this.hidden.controlMessages;
+    if (this.ended) s.ended = this.ended;
+    if (this.options.end) s.end = this.options.end;
     return s;
   }
 
