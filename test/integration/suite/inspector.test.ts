@@ -4,7 +4,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DeleteStreamCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import type { KinesisDevtoolsTestApi } from '../../../src/vscode/api';
 import type { InspectorHooks } from '../../../src/vscode/inspector';
 import { api, createStream, hook, until } from '../helpers';
 import { StreamService } from '../../../src/core/kinesis/streamService';

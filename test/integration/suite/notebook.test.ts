@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { DeleteStreamCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import type { KinesisDevtoolsTestApi } from '../../../src/vscode/api';
 import type { TransformNotebookHooks } from '../../../src/vscode/notebook';
 import type { TransformOutputMetadata } from '../../../src/vscode/notebook/kernel';
 import { EXTENSION_ID, api, createStream, hook, localClient, until } from '../helpers';
@@ -47,7 +46,6 @@ describe('Transform notebook inside VS Code', () => {
   it('opens a notebook, runs its cells through the controller and shows records, delivery, violations and console output', async () => {
     const a = await api();
     const local = await localClient(a);
-    const connection = local.connection;
     client = local.client;
     await createStream(client, name, 2);
     const statuses = ['paid', 'paid', 'cancelled', 'refunded', 'paid', 'new'];

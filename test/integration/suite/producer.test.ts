@@ -1,7 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { DeleteStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
-import type { KinesisDevtoolsTestApi } from '../../../src/vscode/api';
 import type { ProducerHooks } from '../../../src/vscode/producer';
 import type { InspectorHooks } from '../../../src/vscode/inspector';
 import { api, createStream, hook, localClient, until } from '../helpers';
