@@ -65,7 +65,7 @@ export function activate(context: vscode.ExtensionContext): KinesisDevtoolsTestA
         }),
       );
     },
-    resolveStream: (arg) => resolveStream(services, arg),
+    resolveStream: (arg, opts) => resolveStream(services, arg, opts),
   };
 
   explorer = new ExplorerProvider(services);
