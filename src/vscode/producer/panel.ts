@@ -13,6 +13,7 @@ import { UndeliveredList } from '../../core/producer/undelivered';
 import { TemplateError, TemplateGenerator } from '../../core/producer/templates';
 import {
   PRODUCER_VIEW_TYPE,
+  KeySpec,
   ProducerCommand,
   ProducerProtocol,
   ProducerReplyResults,
@@ -292,7 +293,7 @@ export class ProducerPanel extends WebviewPanelHost<ProducerProtocol> {
   private async sourceItems(source: RunSource): Promise<Iterable<SourceItem> | AsyncIterable<SourceItem>> {
     switch (source?.type) {
       case 'template': {
-        const gen = new TemplateGenerator({ template: String(source.template ?? ''), partitionKey: sanitizeKey(source.partitionKey) });
+        const gen = new TemplateGenerator({ template: String(source.template ?? ''), partitionKey: this.keyOf(source.partitionKey) });
         gen.preview(1); // a template that cannot make one record fails here, before anything is sent
         return gen.records();
       }
@@ -302,7 +303,7 @@ export class ProducerPanel extends WebviewPanelHost<ProducerProtocol> {
           throw new UserError('The panel only reads a file chosen with its Choose file… button.', 'Choose the file again (after a reload the choice is not kept).');
         }
         await checkFile(source.path);
-        return fileSource({ path: source.path, format: source.format, partitionKey: sanitizeKey(source.partitionKey) });
+        return fileSource({ path: source.path, format: source.format, partitionKey: this.keyOf(source.partitionKey) });
       }
       case 'undelivered': {
         const undelivered = this.undelivered;
@@ -313,6 +314,11 @@ export class ProducerPanel extends WebviewPanelHost<ProducerProtocol> {
       }
     }
     throw new UserError('Unknown source.');
+  }
+
+  /** The run's key: none for a delivery stream (it takes no key; a field named for one is not required). */
+  private keyOf(k: KeySpec | undefined): KeySpec {
+    return this.isDeliveryStream ? { type: 'random' } : sanitizeKey(k);
   }
 
   private workspaceTemplateDir(): string | undefined {
