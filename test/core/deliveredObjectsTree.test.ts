@@ -104,11 +104,20 @@ describe('Delivered objects in the tree', function () {
 });
 
 describe('Delivered objects: lines and documents', () => {
-  const obj = { bucket: 'b', key: 'logs/2026/12/01/00/tree-1-2026-12-01-00-00-00-abc.gz', size: 2048, records: 3, kind: 'delivered' as const, at: Date.parse('2026-12-01T00:30:05Z') };
-  it('shows an object by its file name, size, records and time; the whole key in the tooltip', () => {
+  const obj = {
+    bucket: 'b',
+    key: 'clicks/action=view/2026/12/01/00/tree-1-2026-12-01-00-30-05-71b0cc37-d23d-474d-863a-8e2f0c1a2b3c.gz',
+    size: 2048,
+    records: 3,
+    kind: 'delivered' as const,
+    at: Date.parse('2026-12-01T00:30:05Z'),
+  };
+  it('shows an object by its partition folder and short name, size, records and time; the whole key in the tooltip', () => {
     const today = deliveredObjectLine(obj, Date.parse('2026-12-01T10:00:00Z'));
-    assert.deepEqual([today.label, today.description], ['tree-1-2026-12-01-00-00-00-abc.gz', '2.0 KiB · 3 records · 00:30:05 UTC']);
-    assert.match(today.tooltip, /^s3:\/\/b\/logs\/2026\/12\/01\/00\/tree-1/);
+    assert.deepEqual([today.label, today.description], ['clicks/action=view/71b0cc37.gz', '2.0 KiB · 3 records · 00:30:05 UTC']);
+    assert.match(today.tooltip, /^s3:\/\/b\/clicks\/action=view\/2026\/12\/01\/00\/tree-1-2026/);
+    assert.equal(deliveredObjectLine({ ...obj, key: '2026/12/01/00/tree-1-2026-12-01-00-30-05-71b0cc37-d23d-474d-863a-8e2f0c1a2b3c' }).label, '71b0cc37', 'no prefix, not compressed');
+    assert.equal(deliveredObjectLine({ ...obj, key: 'odd/name.txt' }).label, 'odd/name.txt', 'a name Firehose did not make stays whole');
     assert.equal(deliveredObjectLine({ ...obj, records: 1 }, Date.parse('2026-12-02T10:00:00Z')).description, '2.0 KiB · 1 record · 2026-12-01 00:30:05 UTC');
   });
 

@@ -75,14 +75,24 @@ export class DeliveredObjectsLoader {
   }
 }
 
-/** The line one object shows in the tree: its file name, then size, record count and time; the whole key in the tooltip. */
+/** Firehose's object name: `<stream>-<version>-YYYY-MM-dd-HH-mm-ss-<uuid>`, then `.gz` when GZIP. */
+const FIREHOSE_NAME = /^.+-\d+-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-([0-9a-f]{8})(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}(\.[a-z0-9]+)?$/i;
+
+/**
+ * The line one object shows in the tree: its folder without the date folders (the partition, or
+ * the error output type) and a short name (the start of its UUID), then size, record count and
+ * time; the whole key in the tooltip.
+ */
 export function deliveredObjectLine(o: ListedObject, now = Date.now()): { label: string; description: string; tooltip: string } {
   const when = new Date(o.at);
   const sameDay = new Date(now).toISOString().slice(0, 10) === when.toISOString().slice(0, 10);
   const time = sameDay ? when.toISOString().slice(11, 19) : when.toISOString().slice(0, 19).replace('T', ' ');
   const records = `${o.records} record${o.records === 1 ? '' : 's'}`;
+  const name = basename(o.key) || o.key;
+  const m = FIREHOSE_NAME.exec(name);
+  const dir = o.key.slice(0, o.key.length - name.length).replace(/(^|\/)\d{4}\/\d{2}\/\d{2}\/\d{2}\/$/, '$1');
   return {
-    label: basename(o.key) || o.key,
+    label: `${dir}${m ? `${m[1]}${m[2] ?? ''}` : name}`,
     description: `${formatBytes(o.size)} · ${records} · ${time} UTC`,
     tooltip: `s3://${o.bucket}/${o.key}\n${formatBytes(o.size)} stored, ${records}, written ${when.toISOString()}${o.kind === 'error' ? '\nError output' : o.kind === 'backup' ? '\nS3 backup' : ''}`,
   };

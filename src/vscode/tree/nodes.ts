@@ -277,6 +277,7 @@ export class DeliveredObjectNode extends TreeNode {
     item.id = `object|${this.folder.key}|${this.object.key}`;
     item.description = line.description;
     item.tooltip = line.tooltip;
+    item.accessibilityInformation = { label: `${line.label}, ${line.description}` };
     item.iconPath = new vscode.ThemeIcon(this.object.kind === 'error' ? 'file-code' : 'file-zip');
     if (!/\.gz$/.test(this.object.key)) item.iconPath = new vscode.ThemeIcon(this.object.kind === 'error' ? 'file-code' : 'file');
     item.contextValue = `deliveredObject ${this.object.kind}`;
