@@ -5,10 +5,9 @@ import { StreamService } from '../../core/kinesis/streamService';
 import { StreamListLoader } from '../../core/kinesis/streamListLoader';
 import { StreamSummary } from '../../core/kinesis/model';
 import { loadConsumers, loadShards } from '../../core/kinesis/streamChildrenLoader';
-import { DeliveryStreamService } from '../../core/firehose/deliveryStreamService';
+import { DeliveryStreamService, DeliveryStreamSummary } from '../../core/firehose/deliveryStreamService';
 import { deliveryStreamDetails, loadDeliveryStreams } from '../../core/firehose/deliveryStreamLoader';
 import { DeliveredObjectsLoader } from '../../core/firehose/deliveredObjectsLoader';
-import { DeliveryStreamSummary } from '../../core/firehose/deliveryStreamService';
 import { ExtensionServices } from '../services';
 import { settings } from '../settings';
 import {
