@@ -14,6 +14,7 @@ import { ExplorerProvider, VIEW_ID } from './vscode/tree/explorerProvider';
 import { registerInspector } from './vscode/inspector';
 import { registerNotebook } from './vscode/notebook';
 import { registerProducer } from './vscode/producer';
+import { registerDeliveredObjects } from './vscode/firehose/deliveredObjects';
 
 let local: LocalEndpointManager | undefined;
 /** Set by the bundle's first line (scripts/build.mjs); absent when the extension runs unbundled. */
@@ -64,7 +65,7 @@ export function activate(context: vscode.ExtensionContext): KinesisDevtoolsTestA
         }),
       );
     },
-    resolveStream: (arg) => resolveStream(services, arg),
+    resolveStream: (arg, opts) => resolveStream(services, arg, opts),
   };
 
   explorer = new ExplorerProvider(services);
@@ -91,6 +92,7 @@ export function activate(context: vscode.ExtensionContext): KinesisDevtoolsTestA
   registerInspector(services, hooks);
   registerNotebook(services, hooks);
   registerProducer(services, hooks);
+  registerDeliveredObjects(services, hooks);
 
   const loadStart = typeof __kinesisLoadStart === 'number' ? __kinesisLoadStart : activateStart;
   const done = performance.now();

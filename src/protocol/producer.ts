@@ -6,7 +6,8 @@
  */
 import type { ProduceProgress } from '../core/producer/progress';
 import type { PartitionKeySpec } from '../core/producer/partitionKey';
-import { MAX_PARTITION_KEY_LENGTH, MAX_RECORD_BYTES } from '../core/producer/limits';
+import { FIREHOSE_MAX_BYTES_PER_CALL, FIREHOSE_MAX_RECORD_BYTES, FIREHOSE_MAX_RECORDS_PER_CALL, MAX_BYTES_PER_CALL, MAX_PARTITION_KEY_LENGTH, MAX_RECORD_BYTES, MAX_RECORDS_PER_CALL } from '../core/producer/limits';
+import type { ProduceTargetKind } from '../core/producer/recordData';
 import { UserError } from '../core/aws/errors';
 import type { Protocol } from './rpc';
 
@@ -99,7 +100,7 @@ export type ProducerCommand =
   | { type: 'resend'; settings: RunSettings };
 
 export type ProducerEvent =
-  | { type: 'init'; streamName: string; connectionId: string; connectionLabel: string; templates: TemplateInfo[]; hasWorkspace: boolean }
+  | { type: 'init'; streamName: string; connectionId: string; connectionLabel: string; templates: TemplateInfo[]; hasWorkspace: boolean; targetKind: ProduceTargetKind }
   | { type: 'runState'; state: RunState; source?: RunSource['type'] }
   | { type: 'progress'; progress: ProgressInfo }
   | { type: 'result'; result: ResultInfo }
@@ -112,21 +113,23 @@ export interface ProducerProtocol extends Protocol {
   events: ProducerEvent;
 }
 
-/** Limits the panel checks as you type (the host checks again): the core's own. */
-export const LIMITS = {
-  maxRecordBytes: MAX_RECORD_BYTES,
-  maxPartitionKeyLength: MAX_PARTITION_KEY_LENGTH,
+/** Limits the panel checks as you type and shows (the host checks again): the core's own, per target. */
+export const LIMITS: Record<ProduceTargetKind, { maxRecordBytes: number; maxPartitionKeyLength?: number; recordsPerCall: number; bytesPerCall: number; call: string }> = {
+  dataStream: { maxRecordBytes: MAX_RECORD_BYTES, maxPartitionKeyLength: MAX_PARTITION_KEY_LENGTH, recordsPerCall: MAX_RECORDS_PER_CALL, bytesPerCall: MAX_BYTES_PER_CALL, call: 'PutRecords' },
+  deliveryStream: { maxRecordBytes: FIREHOSE_MAX_RECORD_BYTES, recordsPerCall: FIREHOSE_MAX_RECORDS_PER_CALL, bytesPerCall: FIREHOSE_MAX_BYTES_PER_CALL, call: 'PutRecordBatch' },
 };
 
 /** What the webview keeps in its state so that the panel can be restored after a reload. */
 export interface ProducerPanelTarget {
   connectionId: string;
   streamName: string;
+  /** A Firehose delivery stream (absent: a data stream, as panels saved before delivery streams). */
+  kind?: ProduceTargetKind;
 }
 
 export function isProducerPanelTarget(v: unknown): v is ProducerPanelTarget {
   const t = v as ProducerPanelTarget | undefined;
-  return !!t && typeof t.connectionId === 'string' && typeof t.streamName === 'string';
+  return !!t && typeof t.connectionId === 'string' && typeof t.streamName === 'string' && (t.kind === undefined || t.kind === 'dataStream' || t.kind === 'deliveryStream');
 }
 
 // ---- checks of what the webview sends (it is input: take only the fields we know, with sane bounds) ----

@@ -10,6 +10,8 @@ export interface StreamRef {
   connection: Connection;
   streamName: string;
   shardId?: string;
+  /** A Firehose delivery stream rather than a data stream (only where a command asked for one). */
+  deliveryStream?: boolean;
 }
 
 /**
@@ -24,6 +26,10 @@ export interface ExtensionServices {
   log: Logger;
   /** Registers a command through the one wrapper that logs and shows errors for people. */
   registerCommand(id: string, run: (...args: any[]) => unknown): void;
-  /** The stream a command acts on: from the tree node it was invoked on, else a quick pick. */
-  resolveStream(arg: unknown): Promise<StreamRef | undefined>;
+  /**
+   * The stream a command acts on: from the tree node it was invoked on, else a quick pick. With
+   * `deliveryStreams`, the pick also offers the connection's Direct PUT delivery streams, and a
+   * delivery stream node is taken as one.
+   */
+  resolveStream(arg: unknown, opts?: { deliveryStreams?: boolean }): Promise<StreamRef | undefined>;
 }

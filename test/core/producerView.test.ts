@@ -5,10 +5,12 @@ import {
   initialState,
   keyForm,
   keyFormProblem,
+  limitsText,
   progressView,
   ProducerViewState,
   resultSummary,
   runSettings,
+  runSettingsFor,
   runSource,
   settingsProblem,
   startCheck,
@@ -151,5 +153,49 @@ describe('Producer view: progress, result and what survives a reload', () => {
     assert.equal(damaged.run!.amountType, 'count');
     assert.equal(damaged.run!.amountValue, '1000');
     assert.deepEqual(fromSaved(undefined, initialState()), {});
+  });
+});
+
+describe('Producer view: a delivery stream as the target', () => {
+  const delivery = (patch: Partial<ProducerViewState> = {}) => state({ targetKind: 'deliveryStream', ...patch });
+
+  it('checks no partition key or hash key, and holds a record to Firehose\'s 1,000 KiB', () => {
+    const typed = { key: 'x'.repeat(300), hash: 'not a number', format: 'text' as const, data: 'a' };
+    assert.equal(checkOne(typed).canSend, false, 'a data stream refuses that key and hash key');
+    const c = checkOne(typed, 'deliveryStream');
+    assert.equal(c.canSend, true);
+    assert.equal(c.key, undefined);
+    assert.equal(c.keyNote.text, '');
+    const over = checkOne({ key: '', hash: '', format: 'text', data: 'x'.repeat(1000 * 1024 + 1) }, 'deliveryStream');
+    assert.equal(over.canSend, false);
+    assert.match(over.data.text, /Firehose takes at most 1,000 KiB per record/);
+    assert.equal(checkOne({ key: '', hash: '', format: 'text', data: 'x'.repeat(1000 * 1024) }, 'deliveryStream').canSend, true);
+    // 1,000 KiB + 1 byte fits a data stream's 1 MiB with its key.
+    assert.equal(checkOne({ key: 'k', hash: '', format: 'text', data: 'x'.repeat(1000 * 1024 + 1) }).canSend, true);
+  });
+
+  it('starts without a key, sends no key, aggregation or order, and shows Firehose\'s limits', () => {
+    const s = delivery({ tab: TAB_TEMPLATE, tpl: { text: '{"a": 1}', key: { mode: 'fixed', value: '' }, selected: '', name: '' }, run: { ...initialState().run, ordered: true, aggregate: true } });
+    assert.equal(templateNote(state({ ...s, targetKind: 'dataStream' })).ok, false, 'a data stream wants the fixed key');
+    assert.equal(templateNote(s).ok, true);
+    assert.equal(startCheck(s).enabled, true);
+    assert.deepEqual(runSource(s), { type: 'template', template: '{"a": 1}', partitionKey: { type: 'random' } });
+    const settings = runSettingsFor(s);
+    assert.equal(settings.aggregate, false);
+    assert.equal(settings.ordered, false);
+    assert.equal(runSettingsFor({ ...s, targetKind: 'dataStream' }).aggregate, true);
+    assert.equal(limitsText('deliveryStream'), 'Firehose limits: 1000 KiB per record (no partition key), 500 records and 4.0 MiB per PutRecordBatch call.');
+    assert.equal(limitsText('dataStream'), 'Kinesis limits: 1.0 MiB per record with its partition key, 500 records and 5.0 MiB per PutRecords call.');
+    const file = delivery({ tab: TAB_FILE, file: { picked: { path: '/x.jsonl', name: 'x.jsonl', size: 1, format: 'jsonl' }, format: 'jsonl', key: { mode: 'field', value: '' } } });
+    assert.equal(startCheck(file).enabled, true);
+    assert.equal(startCheck({ ...file, targetKind: 'dataStream' }).enabled, false);
+  });
+
+  it('says where the records went, and keeps the target kind across a reload', () => {
+    const r = { ...progress({ sent: 10, shards: { 'delivery stream': { records: 10, bytes: 100 } } }), status: 'completed' as const, problems: [], undeliveredSample: [] };
+    assert.match(resultSummary(r, 'deliveryStream').text, /to the delivery stream, 0 retried/);
+    assert.match(resultSummary(r).text, /to 1 shard\(s\)/);
+    const saved = toSaved(delivery({ target: { connectionId: 'local', streamName: 'app-events', kind: 'deliveryStream' } }));
+    assert.deepEqual(saved.target, { connectionId: 'local', streamName: 'app-events', kind: 'deliveryStream' });
   });
 });

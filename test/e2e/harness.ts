@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Frame, Locator, Page } from 'playwright-core';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { CodeServer, ROOT, startCodeServer, workbenchUrl } from '../../src/tools/codeServer';
-import { seedDemo } from '../../src/core/local/demoData';
+import { DEMO_LAMBDA, seedDemo } from '../../src/core/local/demoData';
 import { launchChromium, waitForWorkbench } from '../support/browser';
 import { startLocalEndpoint } from '../../src/core/local/localEndpoint';
 import { firehoseClientFor, kinesisClientFor } from '../../src/core/aws/clientFactory';
@@ -30,6 +30,8 @@ export interface Workbench {
   /** The demo's Kinesis endpoint (the extension's Local connection points at it). */
   endpoint: string;
   client: KinesisClient;
+  /** Delivers what a delivery stream of the demo's endpoint has buffered now (instead of waiting for its interval). */
+  flushDeliveryStream(name: string): Promise<void>;
   /** Saves a PNG of the whole window; returns its path. */
   screenshot(name: string): Promise<string>;
   /** Clicks the Kinesis item in the activity bar and waits for the explorer tree. */
@@ -54,6 +56,8 @@ export interface WorkbenchOptions {
   settings?: Record<string, unknown>;
   /** Files to put in the workspace folder. */
   files?: Record<string, string>;
+  /** Map the demo's Lambda (demo/src/clicks.ts) for clickstream-archive, as npm run demo does (default false: its records stay buffered). */
+  demoLambda?: boolean;
   width?: number;
   height?: number;
 }
@@ -63,7 +67,7 @@ const THEMES = { dark: 'Default Dark Modern', light: 'Default Light Modern', 'hi
 export async function openDemoWorkbench(opts: WorkbenchOptions = {}): Promise<Workbench> {
   const theme = opts.theme ?? 'dark';
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const local = await startLocalEndpoint();
+  const local = await startLocalEndpoint(opts.demoLambda ? { firehose: { lambdaHandlers: { [DEMO_LAMBDA.name]: join(ROOT, DEMO_LAMBDA.handler) } } } : {});
   const ep = {
     endpoint: local.endpoint,
     client: kinesisClientFor(local.endpoint),
@@ -95,6 +99,7 @@ export async function openDemoWorkbench(opts: WorkbenchOptions = {}): Promise<Wo
     browser,
     endpoint: ep.endpoint,
     client: ep.client,
+    flushDeliveryStream: async (name) => void (await local.firehose.flush(name)),
     ...pageHelpers(page),
     async close() {
       await browser.close().catch(() => undefined);

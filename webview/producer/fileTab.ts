@@ -37,7 +37,7 @@ export function fileTabView(s: ProducerViewState, ctl: Controller) {
       <vscode-single-select id="fileFormat" aria-label="File format" .value=${f.format} @change=${(e: Event) => set({ format: valueOf(e) as FileFormatId })}>
         ${FORMATS.map(([v, l]) => html`<vscode-option value=${v} ?selected=${v === f.format}>${l}</vscode-option>`)}
       </vscode-single-select></div></div>
-    <div class="row"><label class="lbl" for="fileKeyMode">Partition key</label><div class="ctl">${keyChooserView('file', f.key, false, (key) => set({ key }))}</div></div>
+    ${s.targetKind === 'dataStream' ? html`<div class="row"><label class="lbl" for="fileKeyMode">Partition key</label><div class="ctl">${keyChooserView('file', f.key, false, (key) => set({ key }))}</div></div>` : ''}
     <div class="row"><span class="lbl"></span><div class="muted small">The file is streamed from disk by the extension, never loaded whole. Each line (or element, or row) is one record.</div></div>
     ${note('fileMsg', f.note)}
   </div>`;

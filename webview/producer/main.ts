@@ -39,7 +39,7 @@ let started = false;
 function view(s: ProducerViewState) {
   const onTab = (e: Event) => store.update({ tab: (e.target as HTMLElement & { selectedIndex: number }).selectedIndex as Tab });
   return html`
-    <div class="header"><span class="codicon codicon-send"></span><span>Produce to </span><strong id="streamName">${s.target?.streamName ?? ''}</strong><span class="muted" id="connLabel">${s.connectionLabel ? ` · ${s.connectionLabel}` : ''}</span></div>
+    <div class="header"><span class="codicon codicon-send"></span><span>Produce to </span><strong id="streamName">${s.target?.streamName ?? ''}</strong><span class="muted" id="targetKind">${s.targetKind === 'deliveryStream' ? ' (Firehose delivery stream)' : ''}</span><span class="muted" id="connLabel">${s.connectionLabel ? ` · ${s.connectionLabel}` : ''}</span></div>
     <vscode-tabs id="tabs" .selectedIndex=${s.tab} @vsc-tabs-select=${onTab}>
       <vscode-tab-header slot="header" id="tabOne">One record</vscode-tab-header>
       <vscode-tab-panel>${oneRecordView(s, ctl)}</vscode-tab-panel>
@@ -56,13 +56,14 @@ function onEvent(msg: ProducerEvent): void {
     case 'init': {
       const saved = host.getState();
       store.update((s) => ({
-        target: { connectionId: msg.connectionId, streamName: msg.streamName },
+        target: { connectionId: msg.connectionId, streamName: msg.streamName, kind: msg.targetKind },
+        targetKind: msg.targetKind,
         connectionLabel: msg.connectionLabel,
         hasWorkspace: msg.hasWorkspace,
         templates: msg.templates,
         ...(started ? {} : fromSaved(saved, s)),
       }));
-      document.title = `Produce to ${msg.streamName}`;
+      document.title = `Produce to ${msg.streamName}${msg.targetKind === 'deliveryStream' ? ' (delivery stream)' : ''}`;
       if (!started && !saved) chooseTemplate(ctl, (msg.templates.find((t) => t.id === DEFAULT_TEMPLATE) ?? msg.templates[0])?.id ?? '');
       else schedulePreview(ctl);
       started = true;

@@ -13,12 +13,12 @@ function setOne(ctl: Controller, patch: Partial<OneForm>): void {
 
 async function send(ctl: Controller): Promise<void> {
   const s = ctl.store.state;
-  if (!checkOne(s.one).canSend || s.oneSending) return;
+  if (!checkOne(s.one, s.targetKind).canSend || s.oneSending) return;
   ctl.store.update({ oneSending: true, oneResult: { text: 'Sending…', kind: 'muted' } });
   try {
     const r = await ctl.host.request<'putOne'>({ type: 'putOne', partitionKey: s.one.key, explicitHashKey: s.one.hash, data: s.one.data, format: s.one.format });
     ctl.store.update((cur) => ({
-      oneResult: { text: `Sent to ${r.shardId}, sequence number ${r.sequenceNumber}`, kind: 'ok' },
+      oneResult: { text: cur.targetKind === 'deliveryStream' ? `Sent, record id ${r.sequenceNumber}` : `Sent to ${r.shardId}, sequence number ${r.sequenceNumber}`, kind: 'ok' },
       oneHistory: [{ ...r, time: new Date().toLocaleTimeString() }, ...cur.oneHistory].slice(0, HISTORY),
     }));
   } catch (e) {
@@ -29,17 +29,19 @@ async function send(ctl: Controller): Promise<void> {
 }
 
 export function oneRecordView(s: ProducerViewState, ctl: Controller) {
-  const c = checkOne(s.one);
+  const c = checkOne(s.one, s.targetKind);
+  // A delivery stream takes no partition key or hash key: the inputs hide.
+  const keys = s.targetKind === 'dataStream';
   const formats: [DataFormat, string][] = [['json', 'JSON'], ['text', 'Text'], ['base64', 'Base64 (binary)']];
   return html`<div class="pane">
-    <div class="row"><label class="lbl" for="oneKey">Partition key</label><div class="ctl">
+    ${keys ? html`<div class="row"><label class="lbl" for="oneKey">Partition key</label><div class="ctl">
       <vscode-textfield id="oneKey" aria-label="Partition key" placeholder="Empty: a random key" ?invalid=${!!c.key} .value=${s.one.key}
         @input=${(e: Event) => setOne(ctl, { key: valueOf(e) })}></vscode-textfield>
       ${note('oneKeyMsg', c.keyNote)}</div></div>
     <div class="row"><label class="lbl" for="oneHash">Explicit hash key</label><div class="ctl">
       <vscode-textfield id="oneHash" aria-label="Explicit hash key" placeholder="Optional: 0 to 2^128-1" ?invalid=${!!c.hash} .value=${s.one.hash}
         @input=${(e: Event) => setOne(ctl, { hash: valueOf(e) })}></vscode-textfield>
-      ${note('oneHashMsg', c.hash ? { text: c.hash, kind: 'error' } : undefined)}</div></div>
+      ${note('oneHashMsg', c.hash ? { text: c.hash, kind: 'error' } : undefined)}</div></div>` : ''}
     <div class="row"><label class="lbl" for="oneFormat">Data as</label><div class="ctl">
       <vscode-single-select id="oneFormat" aria-label="Data format" .value=${s.one.format} @change=${(e: Event) => setOne(ctl, { format: valueOf(e) as DataFormat })}>
         ${formats.map(([v, l]) => html`<vscode-option value=${v} ?selected=${v === s.one.format}>${l}</vscode-option>`)}
@@ -51,8 +53,11 @@ export function oneRecordView(s: ProducerViewState, ctl: Controller) {
     <div class="actions"><vscode-button id="oneSend" icon="send" ?disabled=${!c.canSend || s.oneSending} @click=${() => void send(ctl)}>Send record</vscode-button></div>
     ${note('oneResult', s.oneResult)}
     <table class="grid" id="oneHistory" ?hidden=${!s.oneHistory.length}>
-      <thead><tr><th>Time</th><th>Partition key</th><th>Shard</th><th>Sequence number</th></tr></thead>
-      <tbody>${s.oneHistory.map((r) => html`<tr><td>${r.time}</td><td>${r.partitionKey}</td><td>${r.shardId}</td><td class="mono">${r.sequenceNumber}</td></tr>`)}</tbody>
+      ${keys
+        ? html`<thead><tr><th>Time</th><th>Partition key</th><th>Shard</th><th>Sequence number</th></tr></thead>
+      <tbody>${s.oneHistory.map((r) => html`<tr><td>${r.time}</td><td>${r.partitionKey}</td><td>${r.shardId}</td><td class="mono">${r.sequenceNumber}</td></tr>`)}</tbody>`
+        : html`<thead><tr><th>Time</th><th>Record id</th></tr></thead>
+      <tbody>${s.oneHistory.map((r) => html`<tr><td>${r.time}</td><td class="mono">${r.sequenceNumber}</td></tr>`)}</tbody>`}
     </table>
   </div>`;
 }

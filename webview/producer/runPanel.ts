@@ -4,7 +4,7 @@ import { styleMap } from 'lit/directives/style-map.js';
 import type { ResultInfo } from '../../src/protocol/producer';
 import { nf } from '../shared/format';
 import { checkedOf, valueOf } from '../shared/view';
-import { AmountType, ProducerViewState, progressView, resultSummary, runSettings, runSource, RunForm, startCheck, TAB_ONE, withAmountType } from './state';
+import { AmountType, limitsText, ProducerViewState, progressView, resultSummary, runSettingsFor, runSource, RunForm, startCheck, TAB_ONE, withAmountType } from './state';
 import { Controller, messageOf, note } from './controller';
 
 function setRun(ctl: Controller, patch: Partial<RunForm>): void {
@@ -20,12 +20,12 @@ function start(ctl: Controller): void {
   const source = runSource(s);
   if (!source || !startCheck(s).enabled) return;
   clearResult(ctl);
-  ctl.host.post({ type: 'start', source, settings: runSettings(s.run) });
+  ctl.host.post({ type: 'start', source, settings: runSettingsFor(s) });
 }
 
 function resend(ctl: Controller): void {
   clearResult(ctl);
-  ctl.host.post({ type: 'resend', settings: { ...runSettings(ctl.store.state.run), amount: { type: 'untilStopped' } } });
+  ctl.host.post({ type: 'resend', settings: { ...runSettingsFor(ctl.store.state), amount: { type: 'untilStopped' } } });
 }
 
 async function saveUndelivered(ctl: Controller): Promise<void> {
@@ -52,12 +52,12 @@ function progressSection(s: ProducerViewState, ctl: Controller) {
     <div class="stats" id="stats" ?hidden=${!shown}>${(v?.stats ?? EMPTY_STATS).map(
       (x) => html`<div class="stat"><div class="stat-value ${x.bad ? 'bad' : ''}" id=${x.id}>${x.value}</div><div class="stat-label">${x.label}</div></div>`,
     )}</div>
-    ${r ? resultBox(r) : ''}
+    ${r ? resultBox(r, s) : ''}
     <div class="actions" ?hidden=${!r?.undelivered}>
       <vscode-button id="saveUndelivered" icon="save" secondary @click=${() => void saveUndelivered(ctl)}>Save undelivered records</vscode-button>
       <vscode-button id="resend" icon="refresh" @click=${() => resend(ctl)}>Re-send</vscode-button>
     </div>
-    <table class="grid" id="shardTable" ?hidden=${!v?.shards.length}>
+    <table class="grid" id="shardTable" ?hidden=${!v?.shards.length || s.targetKind === 'deliveryStream'}>
       <thead><tr><th>Shard</th><th class="num">Records</th><th class="num">Bytes</th><th>Share</th></tr></thead>
       <tbody>${(v?.shards ?? []).map(
         (x) => html`<tr><td>${x.shardId}</td><td class="num">${x.records}</td><td class="num">${x.bytes}</td><td><div class="meter"><div class="meter-fill" style=${styleMap({ width: `${(x.share * 100).toFixed(1)}%` })}></div></div></td></tr>`,
@@ -66,8 +66,8 @@ function progressSection(s: ProducerViewState, ctl: Controller) {
     ${r ? resultLists(r) : ''}`;
 }
 
-function resultBox(r: ResultInfo) {
-  const sum = resultSummary(r);
+function resultBox(r: ResultInfo, s: ProducerViewState) {
+  const sum = resultSummary(r, s.targetKind);
   return html`<div class="result ${sum.icon === 'pass' ? 'ok' : sum.icon === 'error' ? 'bad' : ''}" id="result">
     <span class="codicon codicon-${sum.icon}"></span><span id="resultText">${sum.text}</span>
     ${r.error ? html`<div class="error-text">${r.error}</div>` : ''}
@@ -84,6 +84,8 @@ function resultLists(r: ResultInfo) {
 export function runPanelView(s: ProducerViewState, ctl: Controller) {
   const check = startCheck(s);
   const r = s.run;
+  // Per-key order and KPL aggregation are for data streams only.
+  const dataStream = s.targetKind === 'dataStream';
   return html`<div class="run" ?hidden=${s.tab === TAB_ONE}>
     <div class="run-settings">
       <div class="cell"><label class="lbl block" for="amountType">How much</label><div class="inline">
@@ -99,16 +101,17 @@ export function runPanelView(s: ProducerViewState, ctl: Controller) {
         <vscode-textfield id="rate" aria-label="Records per second" type="number" min="0" placeholder="0 = as fast as the stream accepts" .value=${r.rate}
           @input=${(e: Event) => setRun(ctl, { rate: valueOf(e) })}></vscode-textfield></div>
       <div class="cell checks">
-        <vscode-checkbox id="ordered" label="Keep order per partition key" .checked=${r.ordered} @change=${(e: Event) => setRun(ctl, { ordered: checkedOf(e) })}></vscode-checkbox>
+        ${dataStream ? html`<vscode-checkbox id="ordered" label="Keep order per partition key" .checked=${r.ordered} @change=${(e: Event) => setRun(ctl, { ordered: checkedOf(e) })}></vscode-checkbox>` : ''}
         <vscode-checkbox id="skipInvalid" label="Skip invalid input and go on (else stop at it)" .checked=${r.skip} @change=${(e: Event) => setRun(ctl, { skip: checkedOf(e) })}></vscode-checkbox>
-        <vscode-checkbox id="aggregate" label="KPL aggregation (consumers must deaggregate)" .checked=${r.aggregate} @change=${(e: Event) => setRun(ctl, { aggregate: checkedOf(e) })}
-          title="Pack small records into KPL aggregated records, grouped by shard, as the Kinesis Producer Library does. The KCL, Lambda deaggregation and the inspector read them back."></vscode-checkbox>
+        ${dataStream ? html`<vscode-checkbox id="aggregate" label="KPL aggregation (consumers must deaggregate)" .checked=${r.aggregate} @change=${(e: Event) => setRun(ctl, { aggregate: checkedOf(e) })}
+          title="Pack small records into KPL aggregated records, grouped by shard, as the Kinesis Producer Library does. The KCL, Lambda deaggregation and the inspector read them back."></vscode-checkbox>` : ''}
       </div>
       <div class="cell buttons">
         <vscode-button id="start" icon="play" ?disabled=${!check.enabled} @click=${() => start(ctl)}>Start</vscode-button>
         <vscode-button id="stop" icon="debug-stop" secondary ?disabled=${s.runState !== 'running'} @click=${() => ctl.host.post({ type: 'stop' })}>${s.runState === 'stopping' ? 'Stopping…' : 'Stop'}</vscode-button>
       </div>
     </div>
+    <div class="muted small" id="limits">${limitsText(s.targetKind)}</div>
     ${note('runMsg', s.runNote ?? (check.message ? { text: check.message, kind: 'muted' } : undefined))}
     ${progressSection(s, ctl)}
   </div>`;

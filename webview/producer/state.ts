@@ -20,7 +20,8 @@ import type {
   RunState,
   TemplateInfo,
 } from '../../src/protocol/producer';
-import { explicitHashKeyProblem, partitionKeyProblem, recordDataProblem } from '../../src/core/producer/recordData';
+import { explicitHashKeyProblem, partitionKeyProblem, ProduceTargetKind, recordDataProblem } from '../../src/core/producer/recordData';
+import { LIMITS } from '../../src/protocol/producer';
 import { formatBytes, formatDuration, nf } from '../shared/format';
 
 export type Tab = 0 | 1 | 2;
@@ -61,6 +62,8 @@ export interface RunForm {
 
 export interface ProducerViewState {
   target?: ProducerPanelTarget;
+  /** A data stream or a Firehose delivery stream: which inputs show and which limits apply. */
+  targetKind: ProduceTargetKind;
   connectionLabel: string;
   hasWorkspace: boolean;
   tab: Tab;
@@ -83,6 +86,7 @@ export interface ProducerViewState {
 
 export function initialState(): ProducerViewState {
   return {
+    targetKind: 'dataStream',
     connectionLabel: '',
     hasWorkspace: false,
     tab: TAB_TEMPLATE,
@@ -143,13 +147,15 @@ export interface OneCheck {
   canSend: boolean;
 }
 
-export function checkOne(one: OneForm): OneCheck {
-  const key = partitionKeyProblem(one.key, true);
-  const hash = explicitHashKeyProblem(one.hash);
-  const d = recordDataProblem(one.data, one.format, one.key);
+/** A delivery stream takes no partition key or hash key: they are neither checked nor sent. */
+export function checkOne(one: OneForm, kind: ProduceTargetKind = 'dataStream'): OneCheck {
+  const delivery = kind === 'deliveryStream';
+  const key = delivery ? undefined : partitionKeyProblem(one.key, true);
+  const hash = delivery ? undefined : explicitHashKeyProblem(one.hash);
+  const d = recordDataProblem(one.data, one.format, one.key, kind);
   return {
     key,
-    keyNote: key ? { text: key, kind: 'error' } : { text: one.key ? '' : 'A random key (a UUID) is used.', kind: 'muted' },
+    keyNote: key ? { text: key, kind: 'error' } : { text: one.key || delivery ? '' : 'A random key (a UUID) is used.', kind: 'muted' },
     hash,
     data: d.problem ? { text: d.problem, kind: 'error' } : { text: `${nf.format(d.size)} bytes${one.format === 'json' ? ', valid JSON' : ''}`, kind: 'muted' },
     canSend: !key && !hash && !d.problem,
@@ -162,7 +168,7 @@ export function checkOne(one: OneForm): OneCheck {
 export function templateNote(s: ProducerViewState): { ok: boolean; note: Note } {
   if (!s.tpl.text.trim()) return { ok: false, note: { text: 'Write a record template, or start from one above.', kind: 'muted' } };
   if (s.preview.error) return { ok: false, note: { text: s.preview.error, kind: 'error' } };
-  const keyProblem = keyFormProblem(s.tpl.key);
+  const keyProblem = s.targetKind === 'deliveryStream' ? undefined : keyFormProblem(s.tpl.key);
   if (keyProblem) return { ok: false, note: { text: keyProblem, kind: 'error' } };
   if (s.preview.pending) return { ok: false, note: { text: 'Checking…', kind: 'muted' } };
   return { ok: true, note: { text: 'The template is valid.', kind: 'ok' } };
@@ -196,9 +202,24 @@ export function settingsProblem(run: RunForm): string | undefined {
 }
 
 export function runSource(s: ProducerViewState): RunSource | undefined {
-  if (s.tab === TAB_TEMPLATE) return { type: 'template', template: s.tpl.text, partitionKey: keySpec(s.tpl.key) };
-  if (s.tab === TAB_FILE && s.file.picked) return { type: 'file', path: s.file.picked.path, format: s.file.format, partitionKey: keySpec(s.file.key) };
+  // A delivery stream takes no key: none is made (a random one would be dropped).
+  const key = (k: KeyForm): KeySpec => (s.targetKind === 'deliveryStream' ? { type: 'random' } : keySpec(k));
+  if (s.tab === TAB_TEMPLATE) return { type: 'template', template: s.tpl.text, partitionKey: key(s.tpl.key) };
+  if (s.tab === TAB_FILE && s.file.picked) return { type: 'file', path: s.file.picked.path, format: s.file.format, partitionKey: key(s.file.key) };
   return undefined;
+}
+
+/** The run's settings for this target: KPL aggregation and per-key order only for a data stream. */
+export function runSettingsFor(s: ProducerViewState): RunSettings {
+  const r = runSettings(s.run);
+  return s.targetKind === 'deliveryStream' ? { ...r, ordered: false, aggregate: false } : r;
+}
+
+/** The limits the panel shows for its target (the engine keeps within them). */
+export function limitsText(kind: ProduceTargetKind): string {
+  const l = LIMITS[kind];
+  const per = kind === 'deliveryStream' ? `${formatBytes(l.maxRecordBytes)} per record (no partition key)` : `${formatBytes(l.maxRecordBytes)} per record with its partition key`;
+  return `${kind === 'deliveryStream' ? 'Firehose' : 'Kinesis'} limits: ${per}, ${nf.format(l.recordsPerCall)} records and ${formatBytes(l.bytesPerCall)} per ${l.call} call.`;
 }
 
 /** Whether Start may be pressed, and the reason shown when not (the template's own note says its reason). */
@@ -208,7 +229,7 @@ export function startCheck(s: ProducerViewState): { enabled: boolean; message: s
   if (settings) return { enabled: false, message: settings };
   if (s.tab === TAB_TEMPLATE && !templateNote(s).ok) return { enabled: false, message: '' };
   if (s.tab === TAB_FILE) {
-    const problem = !s.file.picked ? 'Choose a file first.' : keyFormProblem(s.file.key);
+    const problem = !s.file.picked ? 'Choose a file first.' : s.targetKind === 'deliveryStream' ? undefined : keyFormProblem(s.file.key);
     if (problem) return { enabled: false, message: problem };
   }
   return { enabled: s.tab !== TAB_ONE, message: '' };
@@ -252,12 +273,12 @@ export function progressView(p: ProgressInfo, final: boolean): ProgressView {
   };
 }
 
-export function resultSummary(r: ResultInfo): { icon: 'pass' | 'error' | 'debug-stop'; text: string } {
+export function resultSummary(r: ResultInfo, kind: ProduceTargetKind = 'dataStream'): { icon: 'pass' | 'error' | 'debug-stop'; text: string } {
   const icon = r.status === 'completed' && !r.undelivered ? 'pass' : r.status === 'failed' || r.undelivered ? 'error' : 'debug-stop';
   const words = r.status === 'completed' ? 'Completed' : r.status === 'stopped' ? 'Stopped' : 'Failed';
   const rps = r.elapsedMs > 0 ? (r.sent / r.elapsedMs) * 1000 : 0;
   const text =
-    `${words}: ${nf.format(r.sent)} records sent in ${formatDuration(r.elapsedMs)} (${nf.format(Math.round(rps))} rec/s) to ${Object.keys(r.shards).length} shard(s), ` +
+    `${words}: ${nf.format(r.sent)} records sent in ${formatDuration(r.elapsedMs)} (${nf.format(Math.round(rps))} rec/s) to ${kind === 'deliveryStream' ? 'the delivery stream' : `${Object.keys(r.shards).length} shard(s)`}, ` +
     `${nf.format(r.retried)} retried, ${nf.format(r.undelivered)} undelivered${r.rejected ? `, ${nf.format(r.rejected)} invalid input` : ''}.`;
   return { icon, text };
 }

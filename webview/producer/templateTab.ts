@@ -96,10 +96,10 @@ export function templateTabView(s: ProducerViewState, ctl: Controller) {
         ${note('tplMsg', verdict.note)}</div>
       <div class="col"><div class="lbl block">Preview of the next records</div>
         <div class="preview" id="tplPreview" aria-label="Preview of the next records">${s.tpl.text.trim() ? s.preview.records.map(
-          (r) => html`<div class="preview-item"><div class="preview-key"><span class="codicon codicon-key"></span>${r.partitionKey}</div><pre>${r.data}</pre></div>`,
+          (r) => html`<div class="preview-item">${s.targetKind === 'dataStream' ? html`<div class="preview-key"><span class="codicon codicon-key"></span>${r.partitionKey}</div>` : ''}<pre>${r.data}</pre></div>`,
         ) : ''}</div></div>
     </div>
-    <div class="row"><label class="lbl" for="tplKeyMode">Partition key</label><div class="ctl">${keyChooserView('tpl', s.tpl.key, true, (key) => edit(ctl, { key }))}</div></div>
+    ${s.targetKind === 'dataStream' ? html`<div class="row"><label class="lbl" for="tplKeyMode">Partition key</label><div class="ctl">${keyChooserView('tpl', s.tpl.key, true, (key) => edit(ctl, { key }))}</div></div>` : ''}
     <div class="row"><label class="lbl" for="tplName">Save as</label><div class="ctl inline">
       <vscode-textfield id="tplName" aria-label="Template name" placeholder="Name to save as" .value=${s.tpl.name} @input=${(e: Event) => edit(ctl, { name: valueOf(e) })}></vscode-textfield>
       <vscode-button id="tplSave" icon="save" secondary ?disabled=${!s.hasWorkspace}

@@ -8,10 +8,7 @@
  */
 import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import { formatBytes, ProduceRecord } from './records';
-
-export const FIREHOSE_MAX_RECORDS_PER_CALL = 500;
-export const FIREHOSE_MAX_BYTES_PER_CALL = 4 * 1024 * 1024;
-export const FIREHOSE_MAX_RECORD_BYTES = 1000 * 1024;
+import { FIREHOSE_MAX_RECORD_BYTES } from './limits';
 
 /** What the totals call the one "shard" a delivery stream has. */
 export const DELIVERY_STREAM_SHARD = 'delivery stream';

@@ -36,7 +36,8 @@ import {
 import { UndeliveredLimits, UndeliveredList } from './undelivered';
 import type { ProduceProgress, ShardTotals } from './progress';
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
-import { deliveryRecordProblem, FIREHOSE_MAX_BYTES_PER_CALL, FIREHOSE_MAX_RECORDS_PER_CALL, putRecordBatch } from './deliveryStreamSink';
+import { deliveryRecordProblem, putRecordBatch } from './deliveryStreamSink';
+import { FIREHOSE_MAX_BYTES_PER_CALL, FIREHOSE_MAX_RECORDS_PER_CALL } from './limits';
 
 export interface ProducerOptions {
   streamName: string;

@@ -5,7 +5,7 @@
  */
 import { parseHashKey } from '../kinesis/hashKeys';
 import { formatBytes } from '../format';
-import { MAX_PARTITION_KEY_LENGTH, MAX_RECORD_BYTES } from './limits';
+import { FIREHOSE_MAX_RECORD_BYTES, MAX_PARTITION_KEY_LENGTH, MAX_RECORD_BYTES } from './limits';
 
 export type RecordDataFormat = 'text' | 'json' | 'base64';
 
@@ -23,8 +23,14 @@ export function cleanBase64(text: string): string | undefined {
   return /^[A-Za-z0-9+/]*={0,2}$/.test(clean) && clean.length % 4 === 0 ? clean : undefined;
 }
 
-/** The data's size in bytes, and what is wrong with it (with the key, over 1 MiB; not JSON; not base64). */
-export function recordDataProblem(text: string, format: RecordDataFormat, partitionKey = ''): { problem?: string; size: number } {
+/** Where a record goes: a data stream (a partition key, 1 MiB with it) or a Firehose delivery stream (no key, 1,000 KiB). */
+export type ProduceTargetKind = 'dataStream' | 'deliveryStream';
+
+/**
+ * The data's size in bytes, and what is wrong with it (not JSON; not base64; over the target's
+ * limit: 1 MiB with the partition key for a data stream, 1,000 KiB for a delivery stream).
+ */
+export function recordDataProblem(text: string, format: RecordDataFormat, partitionKey = '', target: ProduceTargetKind = 'dataStream'): { problem?: string; size: number } {
   let size = utf8Length(text);
   if (format === 'json') {
     try {
@@ -36,6 +42,9 @@ export function recordDataProblem(text: string, format: RecordDataFormat, partit
     const clean = cleanBase64(text);
     if (clean === undefined) return { problem: 'Not valid base64.', size };
     size = Math.floor((clean.length * 3) / 4) - (clean.endsWith('==') ? 2 : clean.endsWith('=') ? 1 : 0);
+  }
+  if (target === 'deliveryStream') {
+    return size > FIREHOSE_MAX_RECORD_BYTES ? { problem: `${formatBytes(size)}: Firehose takes at most 1,000 KiB per record.`, size } : { size };
   }
   const total = size + (partitionKey ? utf8Length(partitionKey) : RANDOM_KEY_LENGTH);
   if (total > MAX_RECORD_BYTES) return { problem: `${formatBytes(total)} with the partition key: at most 1 MiB per record.`, size };

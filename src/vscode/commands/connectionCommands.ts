@@ -3,7 +3,7 @@ import { Connection, ssoLoginCommandLine } from '../../core/aws/connection';
 import { UserError } from '../../core/aws/errors';
 import { ExtensionServices } from '../services';
 import { ExplorerProvider } from '../tree/explorerProvider';
-import { ConnectionNode, DataStreamsNode, LoadMoreNode } from '../tree/nodes';
+import { ConnectionNode, DataStreamsNode, DeliveryStreamNode, LoadMoreNode, ObjectsFolderNode } from '../tree/nodes';
 
 const COMMON_REGIONS = [
   'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1',
@@ -12,6 +12,7 @@ const COMMON_REGIONS = [
 
 export function registerConnectionCommands(services: ExtensionServices, explorer: ExplorerProvider): void {
   services.registerCommand('kinesis.refresh', (arg?: unknown) => {
+    if (arg instanceof DeliveryStreamNode || arg instanceof ObjectsFolderNode) return explorer.refreshDeliveryStream(arg);
     const c = (arg as { connection?: Connection } | undefined)?.connection;
     services.clients.invalidate(c?.id);
     explorer.refresh(c?.id);

@@ -9,21 +9,22 @@ export { ProducerPanel } from './panel';
 export type ProducerHooks = PanelHooks<ProducerPanel>;
 
 /**
- * The producer: command `kinesis.produceRecords` on streams and the palette opens one webview
- * panel per stream (one record, a file, or a templated stream at a set rate).
+ * The producer: command `kinesis.produceRecords` on data streams, Direct PUT delivery streams and
+ * the palette opens one webview panel per stream (one record, a file, or a templated stream at a
+ * set rate).
  */
 export function registerProducer(services: ExtensionServices, hooks?: Record<string, unknown>): ProducerHooks {
   services.registerCommand('kinesis.produceRecords', async (arg?: unknown) => {
-    const ref = await services.resolveStream(arg);
+    const ref = await services.resolveStream(arg, { deliveryStreams: true });
     if (!ref) return undefined;
-    return ProducerPanel.open(services, { connection: ref.connection, streamName: ref.streamName }).key;
+    return ProducerPanel.open(services, { connection: ref.connection, streamName: ref.streamName, deliveryStream: ref.deliveryStream }).key;
   });
   // After a window reload the panel comes back on the same stream (its forms are in the webview's state).
   const producerHooks: ProducerHooks = WebviewPanelHost.registerKind(services, PRODUCER_PANEL, ProducerPanel.panels, async (panel, state) => {
     const target = (state as { target?: unknown } | undefined)?.target;
     const connection = isProducerPanelTarget(target) ? await services.connections.get(target.connectionId) : undefined;
     if (!isProducerPanelTarget(target) || !connection) return false;
-    new ProducerPanel(services, panel, { connection, streamName: target.streamName });
+    new ProducerPanel(services, panel, { connection, streamName: target.streamName, deliveryStream: target.kind === 'deliveryStream' });
     return true;
   });
 

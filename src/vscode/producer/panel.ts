@@ -7,11 +7,13 @@ import { Producer, ProduceProgress, ProduceResult, ProducerOptions, putOne, summ
 import { checkFile, fileSource, guessFormat, writeUndelivered } from '../../core/producer/fileSource';
 import { LibraryTemplate, loadTemplates, saveTemplate, WORKSPACE_TEMPLATE_DIR } from '../../core/producer/library';
 import { fromUndelivered, randomPartitionKey, SourceItem, utf8 } from '../../core/producer/records';
-import { cleanBase64, RecordDataFormat, recordDataProblem } from '../../core/producer/recordData';
+import { cleanBase64, ProduceTargetKind, RecordDataFormat, recordDataProblem } from '../../core/producer/recordData';
+import { putRecordBatch } from '../../core/producer/deliveryStreamSink';
 import { UndeliveredList } from '../../core/producer/undelivered';
 import { TemplateError, TemplateGenerator } from '../../core/producer/templates';
 import {
   PRODUCER_VIEW_TYPE,
+  KeySpec,
   ProducerCommand,
   ProducerProtocol,
   ProducerReplyResults,
@@ -31,10 +33,16 @@ import { PanelKind, WebviewPanelHost } from '../webviewPanelHost';
 export interface ProducerPanelInit {
   connection: Connection;
   streamName: string;
+  /** Produce into a Firehose delivery stream (PutRecordBatch) rather than a data stream. */
+  deliveryStream?: boolean;
 }
 
-export function producerPanelKey(connectionId: string, streamName: string): string {
-  return `${connectionId}|${streamName}`;
+export function producerPanelKey(connectionId: string, streamName: string, deliveryStream = false): string {
+  return deliveryStream ? `${connectionId}|firehose|${streamName}` : `${connectionId}|${streamName}`;
+}
+
+function panelTitle(init: ProducerPanelInit): string {
+  return init.deliveryStream ? `Produce to ${init.streamName} (delivery stream)` : `Produce to ${init.streamName}`;
 }
 
 export const PRODUCER_PANEL: PanelKind = {
@@ -57,6 +65,7 @@ export class ProducerPanel extends WebviewPanelHost<ProducerProtocol> {
 
   readonly connection: Connection;
   readonly streamName: string;
+  readonly targetKind: ProduceTargetKind;
   state: RunState = 'idle';
   lastResult?: ProduceResult;
   lastProgress?: ProduceProgress;
@@ -68,15 +77,20 @@ export class ProducerPanel extends WebviewPanelHost<ProducerProtocol> {
   private readonly pickedFiles = new Set<string>();
 
   static open(services: ExtensionServices, init: ProducerPanelInit): ProducerPanel {
-    const existing = WebviewPanelHost.revealExisting(ProducerPanel.panels, producerPanelKey(init.connection.id, init.streamName));
+    const existing = WebviewPanelHost.revealExisting(ProducerPanel.panels, producerPanelKey(init.connection.id, init.streamName, init.deliveryStream));
     if (existing) return existing;
-    return new ProducerPanel(services, WebviewPanelHost.createPanel(services, PRODUCER_PANEL, `Produce to ${init.streamName}`), init);
+    return new ProducerPanel(services, WebviewPanelHost.createPanel(services, PRODUCER_PANEL, panelTitle(init)), init);
   }
 
   constructor(services: ExtensionServices, panel: vscode.WebviewPanel, init: ProducerPanelInit) {
-    super(services, panel, producerPanelKey(init.connection.id, init.streamName), PRODUCER_PANEL, `Produce to ${init.streamName}`, ProducerPanel.panels);
+    super(services, panel, producerPanelKey(init.connection.id, init.streamName, init.deliveryStream), PRODUCER_PANEL, panelTitle(init), ProducerPanel.panels);
     this.connection = init.connection;
     this.streamName = init.streamName;
+    this.targetKind = init.deliveryStream ? 'deliveryStream' : 'dataStream';
+  }
+
+  get isDeliveryStream(): boolean {
+    return this.targetKind === 'deliveryStream';
   }
 
   override dispose(): void {
@@ -125,6 +139,7 @@ export class ProducerPanel extends WebviewPanelHost<ProducerProtocol> {
       connectionLabel: connectionLabel(this.connection),
       templates: await this.templates(),
       hasWorkspace: !!vscode.workspace.workspaceFolders?.length,
+      targetKind: this.targetKind,
     });
     this.post({ type: 'runState', state: this.state });
     if (this.lastProgress && this.state !== 'idle') this.post({ type: 'progress', progress: this.lastProgress });
@@ -195,9 +210,17 @@ export class ProducerPanel extends WebviewPanelHost<ProducerProtocol> {
 
   private async putOne(partitionKey: string, explicitHashKey: string, text: string, format: RecordDataFormat) {
     const fmt: RecordDataFormat = format === 'json' || format === 'base64' ? format : 'text';
-    const checked = recordDataProblem(text, fmt, partitionKey);
+    const checked = recordDataProblem(text, fmt, partitionKey, this.targetKind);
     if (checked.problem) throw new UserError(`The data cannot be sent: ${checked.problem}`);
     const data = fmt === 'base64' ? Buffer.from(cleanBase64(text)!, 'base64') : utf8(text);
+    if (this.isDeliveryStream) {
+      // A delivery stream takes no key: one PutRecordBatch entry, through the engine's own sink.
+      const firehose = await this.services.clients.firehoseClient(this.connection);
+      const [out] = await putRecordBatch(firehose, this.streamName, [{ data, partitionKey: '' }]);
+      if (!out || out.ErrorCode) throw new UserError(`${this.streamName} did not take the record: ${out?.ErrorMessage ?? out?.ErrorCode ?? 'no answer'}.`, 'Try again; if it keeps failing, look at the delivery stream in the Kinesis view.');
+      this.services.log.info(`Put one record to delivery stream ${this.streamName}: ${out.SequenceNumber}`);
+      return { shardId: out.ShardId!, sequenceNumber: out.SequenceNumber!, partitionKey: '' };
+    }
     const key = partitionKey === '' ? randomPartitionKey() : partitionKey;
     const client = await this.services.clients.kinesisClient(this.connection);
     const out = await putOne(client, this.streamName, { data, partitionKey: key, explicitHashKey: explicitHashKey.trim() || undefined });
@@ -209,12 +232,16 @@ export class ProducerPanel extends WebviewPanelHost<ProducerProtocol> {
   async start(source: RunSource, settings: RunSettings): Promise<ProduceResult> {
     if (this.state !== 'idle') throw new UserError('A run is already going: stop it first.');
     const s = sanitizeSettings(settings);
+    // KPL aggregation and per-key order are for data streams; a delivery stream has neither.
+    if (this.isDeliveryStream) Object.assign(s, { aggregate: false, ordered: false });
     const items = await this.sourceItems(source);
     const client = await this.services.clients.kinesisClient(this.connection);
+    const deliveryStream = this.isDeliveryStream ? await this.services.clients.firehoseClient(this.connection) : undefined;
     const controller = new AbortController();
     this.controller = controller;
     const options: ProducerOptions = {
       streamName: this.streamName,
+      deliveryStream,
       rate: s.rate || undefined,
       ordered: s.ordered,
       aggregate: s.aggregate,
@@ -232,7 +259,7 @@ export class ProducerPanel extends WebviewPanelHost<ProducerProtocol> {
     const producer = new Producer(client, options);
     this.setState('running', source.type);
     this.lastResult = undefined;
-    this.services.log.info(`Producing to ${this.streamName} from ${source.type === 'file' ? source.path : source.type} (${describeSettings(s)})`);
+    this.services.log.info(`Producing to ${this.isDeliveryStream ? 'delivery stream ' : ''}${this.streamName} from ${source.type === 'file' ? source.path : source.type} (${describeSettings(s)})`);
     this.running = producer.run(items);
     try {
       const result = await this.running;
@@ -266,7 +293,7 @@ export class ProducerPanel extends WebviewPanelHost<ProducerProtocol> {
   private async sourceItems(source: RunSource): Promise<Iterable<SourceItem> | AsyncIterable<SourceItem>> {
     switch (source?.type) {
       case 'template': {
-        const gen = new TemplateGenerator({ template: String(source.template ?? ''), partitionKey: sanitizeKey(source.partitionKey) });
+        const gen = new TemplateGenerator({ template: String(source.template ?? ''), partitionKey: this.keyOf(source.partitionKey) });
         gen.preview(1); // a template that cannot make one record fails here, before anything is sent
         return gen.records();
       }
@@ -276,7 +303,7 @@ export class ProducerPanel extends WebviewPanelHost<ProducerProtocol> {
           throw new UserError('The panel only reads a file chosen with its Choose file… button.', 'Choose the file again (after a reload the choice is not kept).');
         }
         await checkFile(source.path);
-        return fileSource({ path: source.path, format: source.format, partitionKey: sanitizeKey(source.partitionKey) });
+        return fileSource({ path: source.path, format: source.format, partitionKey: this.keyOf(source.partitionKey) });
       }
       case 'undelivered': {
         const undelivered = this.undelivered;
@@ -287,6 +314,11 @@ export class ProducerPanel extends WebviewPanelHost<ProducerProtocol> {
       }
     }
     throw new UserError('Unknown source.');
+  }
+
+  /** The run's key: none for a delivery stream (it takes no key; a field named for one is not required). */
+  private keyOf(k: KeySpec | undefined): KeySpec {
+    return this.isDeliveryStream ? { type: 'random' } : sanitizeKey(k);
   }
 
   private workspaceTemplateDir(): string | undefined {

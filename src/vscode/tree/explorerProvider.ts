@@ -5,8 +5,9 @@ import { StreamService } from '../../core/kinesis/streamService';
 import { StreamListLoader } from '../../core/kinesis/streamListLoader';
 import { StreamSummary } from '../../core/kinesis/model';
 import { loadConsumers, loadShards } from '../../core/kinesis/streamChildrenLoader';
-import { DeliveryStreamService } from '../../core/firehose/deliveryStreamService';
+import { DeliveryStreamService, DeliveryStreamSummary } from '../../core/firehose/deliveryStreamService';
 import { deliveryStreamDetails, loadDeliveryStreams } from '../../core/firehose/deliveryStreamLoader';
+import { DeliveredObjectsLoader } from '../../core/firehose/deliveredObjectsLoader';
 import { ExtensionServices } from '../services';
 import { settings } from '../settings';
 import {
@@ -19,6 +20,8 @@ import {
   FolderNode,
   LoadMoreNode,
   MessageNode,
+  DeliveredObjectNode,
+  ObjectsFolderNode,
   ShardNode,
   StreamNode,
 } from './nodes';
@@ -40,6 +43,8 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
   private readonly filters = new Map<string, string>();
   private readonly streamNodes = new Map<string, StreamNode>();
   private readonly dataStreamNodes = new Map<string, DataStreamsNode>();
+  private readonly deliveryStreamNodes = new Map<string, DeliveryStreamNode>();
+  private readonly objectLoaders = new Map<string, Promise<DeliveredObjectsLoader>>();
   private connectionNodes: ConnectionNode[] | undefined;
   private readonly subs: vscode.Disposable[] = [];
   private view?: vscode.TreeView<ExplorerNode>;
@@ -97,12 +102,35 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
         return this.guard(node.connection, 'list delivery streams', async () => {
           const streams = await loadDeliveryStreams(new DeliveryStreamService(await this.services.clients.firehoseClient(node.connection)));
           if (!streams.length) return [new MessageNode(`nodelivery|${node.connection.id}`, 'No delivery streams', 'info')];
-          return streams.map((d) => new DeliveryStreamNode(node.connection, d));
+          return streams.map((d) => this.deliveryStreamNode(node.connection, d));
         });
       case 'deliveryStream': {
         const key = `${node.connection.id}|${node.stream.name}`;
-        return deliveryStreamDetails(node.stream).map((d) => DetailNode.of(key, d));
+        const lines: ExplorerNode[] = deliveryStreamDetails(node.stream).map((d) => DetailNode.of(key, d));
+        if (!node.hasObjects) return lines;
+        // Learn the bucket's folder (Reveal Delivery Folder) from the first page the folder will show anyway.
+        void this.objectsLoader(new ObjectsFolderNode(node, 'delivered'))
+          .then((l) => l.ensureFirstPage())
+          .then((st) => {
+            if (st.folder !== node.folder) {
+              node.folder = st.folder;
+              this.changed.fire(node);
+            }
+          })
+          .catch(() => undefined);
+        return [...lines, new ObjectsFolderNode(node, 'delivered'), new ObjectsFolderNode(node, 'errors')];
       }
+      case 'objects':
+        return this.guard(node.connection, node.objectsKind === 'errors' ? 'list error output' : 'list delivered objects', async () => {
+          const loader = await this.objectsLoader(node);
+          const state = await this.withViewProgress(() => loader.ensureFirstPage());
+          const out: ExplorerNode[] = state.objects.map((o) => new DeliveredObjectNode(node, o));
+          if (!out.length) {
+            out.push(new MessageNode(`noobjects|${node.key}`, node.objectsKind === 'errors' ? 'No error output' : 'Nothing delivered yet', 'info', 'Objects appear when the buffer fills or its interval passes. Refresh to look again.'));
+          }
+          if (state.hasMore) out.push(new LoadMoreNode(node, state.objects.length));
+          return out;
+        }, node.streamName);
       case 'dataStreams':
         return this.streamsChildren(node);
       case 'stream': {
@@ -128,6 +156,14 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
 
   /** Loads the next page of streams under a "Load more" node. */
   async loadMore(node: LoadMoreNode): Promise<void> {
+    if (node.folder instanceof ObjectsFolderNode) {
+      const folder = node.folder;
+      const objects = await this.objectLoaders.get(folder.key)?.catch(() => undefined);
+      if (!objects) return;
+      await this.withViewProgress(() => objects.loadNextPage());
+      this.changed.fire(folder);
+      return;
+    }
     const loader = this.loaders.get(node.folder.connection.id);
     if (!loader) return;
     await this.withViewProgress(() => loader.loadNextPage());
@@ -145,8 +181,19 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
     return this.filters.get(connectionId);
   }
 
+  /** Forgets a delivery stream's object lists and lists them again (both folders: an error object comes with delivered ones). */
+  async refreshDeliveryStream(node: ObjectsFolderNode | DeliveryStreamNode): Promise<void> {
+    const stream = node instanceof ObjectsFolderNode ? node.stream : node;
+    for (const kind of ['delivered', 'errors']) this.objectLoaders.delete(`${stream.connection.id}|${stream.streamName}|${kind}`);
+    // Described again: its FailureDescription may have come or gone.
+    const svc = new DeliveryStreamService(await this.services.clients.firehoseClient(stream.connection));
+    stream.stream = await svc.describe(stream.streamName).catch(() => stream.stream);
+    this.changed.fire(stream);
+  }
+
   /** Forgets cached lists and redraws (all, or one connection). */
   refresh(connectionId?: string): void {
+    for (const key of [...this.objectLoaders.keys()]) if (!connectionId || key.startsWith(`${connectionId}|`)) this.objectLoaders.delete(key);
     if (connectionId) {
       this.loaders.delete(connectionId);
       this.refreshConnection(connectionId);
@@ -230,6 +277,28 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
       if (state.hasMore && !filter) nodes.push(new LoadMoreNode(node, state.streams.length));
       return nodes;
     });
+  }
+
+  private deliveryStreamNode(c: Connection, s: DeliveryStreamSummary): DeliveryStreamNode {
+    const key = `${c.id}|${s.name}`;
+    let n = this.deliveryStreamNodes.get(key);
+    if (n) n.stream = s;
+    else {
+      n = new DeliveryStreamNode(c, s);
+      this.deliveryStreamNodes.set(key, n);
+    }
+    return n;
+  }
+
+  /** The loader of one objects folder, kept until a refresh: "Load more" continues it. */
+  private objectsLoader(node: ObjectsFolderNode): Promise<DeliveredObjectsLoader> {
+    let l = this.objectLoaders.get(node.key);
+    if (!l) {
+      const made = this.services.local.endpoint().then((endpoint) => DeliveredObjectsLoader.forEndpoint(endpoint, node.streamName, node.objectsKind, settings.pageSize()));
+      made.catch(() => this.objectLoaders.delete(node.key));
+      this.objectLoaders.set(node.key, (l = made));
+    }
+    return l;
   }
 
   private streamNode(c: Connection, s: StreamSummary): StreamNode {

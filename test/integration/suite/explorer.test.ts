@@ -134,7 +134,8 @@ describe('Kinesis explorer inside VS Code', () => {
     const node = items.find((n) => n.kind === 'deliveryStream' && n.stream.name === name);
     assert.ok(node, items.map((n) => n.kind).join(','));
     const details = (await children(a, node)).map((n) => n.toTreeItem());
-    assert.deepEqual(details.map((d) => d.label), ['Source', 'Processing', 'Destination: S3']);
+    // On the Local connection, what it delivered follows its settings.
+    assert.deepEqual(details.map((d) => d.label), ['Source', 'Processing', 'Destination: S3', 'Delivered objects', 'Error output']);
     assert.match(String(details[2].description), /s3:\/\/it-bucket\/p\//);
   });
 });
