@@ -42,6 +42,8 @@ export function activate(context: vscode.ExtensionContext): KinesisDevtoolsTestA
   });
   context.subscriptions.push(log, connections, { dispose: () => clients.dispose() });
 
+  // Declared before the services (closures in them refresh the tree), made once they exist.
+  // eslint-disable-next-line prefer-const
   let explorer: ExplorerProvider | undefined;
   const services: ExtensionServices = {
     context,
