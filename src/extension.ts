@@ -43,7 +43,6 @@ export function activate(context: vscode.ExtensionContext): KinesisDevtoolsTestA
   context.subscriptions.push(log, connections, { dispose: () => clients.dispose() });
 
   // Declared before the services (closures in them refresh the tree), made once they exist.
-  // eslint-disable-next-line prefer-const
   let explorer: ExplorerProvider | undefined;
   const services: ExtensionServices = {
     context,
@@ -70,6 +69,7 @@ export function activate(context: vscode.ExtensionContext): KinesisDevtoolsTestA
     resolveStream: (arg, opts) => resolveStream(services, arg, opts),
   };
 
+  // eslint-disable-next-line prefer-const -- declared above, before the closures that read it
   explorer = new ExplorerProvider(services);
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: explorer, showCollapseAll: true });
   explorer.attach(view);
