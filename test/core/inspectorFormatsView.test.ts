@@ -1,23 +1,6 @@
 import * as assert from 'node:assert/strict';
-import {
-  columnTitle,
-  detailBodyKind,
-  detailFacts,
-  formatColumnChoices,
-  hiddenText,
-  initialState,
-  InspectorViewState,
-  listColumns,
-  noticeShown,
-  optionsFromForm,
-  persisted,
-  positionForm,
-  soleFormat,
-  windowEndFromForm,
-  windowText,
-  withEndType,
-  withFieldColumn,
-} from '../../webview/inspector/state';
+import { detailBodyKind, detailFacts, hiddenText, initialState, InspectorViewState, noticeShown, optionsFromForm, persisted, positionForm, windowEndFromForm, windowText, withEndType } from '../../webview/inspector/state';
+import { columnTitle, formatColumnChoices, listColumns, soleFormat, withFieldColumn } from '../../webview/inspector/columns';
 import { toLocalInput } from '../../webview/shared/format';
 import { formatColumnsList } from '../../src/core/records/formats';
 import { MAX_FIELD_COLUMNS, sanitizeColumns, sanitizeOptions } from '../../src/protocol/inspector';

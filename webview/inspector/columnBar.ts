@@ -2,7 +2,8 @@
 import { html } from 'lit';
 
 import { valueOf } from '../shared/view';
-import { ColumnChoice, columnTitle, formatColumnChoices, hiddenText, InspectorViewState, withFieldColumn } from './state';
+import { ColumnChoice, hiddenText, InspectorViewState } from './state';
+import { columnTitle, formatColumnChoices, withFieldColumn } from './columns';
 import type { Controller } from './controller';
 
 /** Sends the columns to the host, which checks each and fills the rows' cells; a refused one is said. */

@@ -3,7 +3,8 @@ import { Connection, ssoLoginCommandLine } from '../../core/aws/connection';
 import { UserError } from '../../core/aws/errors';
 import { ExtensionServices } from '../services';
 import { ExplorerProvider } from '../tree/explorerProvider';
-import { ConnectionNode, DataStreamsNode, DeliveryStreamNode, LoadMoreNode, ObjectsFolderNode } from '../tree/nodes';
+import { ConnectionNode, DataStreamsNode, LoadMoreNode } from '../tree/nodes';
+import { DeliveryStreamNode, ObjectsFolderNode } from '../tree/firehoseNodes';
 
 const COMMON_REGIONS = [
   'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1',

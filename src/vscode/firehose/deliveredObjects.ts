@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { UserError } from '../../core/aws/errors';
 import { loadObjectDocument } from '../../core/firehose/deliveredObjectsLoader';
 import type { ExtensionServices } from '../services';
-import { DeliveredObjectNode, DeliveryStreamNode } from '../tree/nodes';
+import { DeliveredObjectNode, DeliveryStreamNode } from '../tree/firehoseNodes';
 
 export const OBJECT_SCHEME = 'kinesis-object';
 

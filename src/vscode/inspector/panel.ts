@@ -8,9 +8,8 @@ import { StreamService } from '../../core/kinesis/streamService';
 import { exportToFile, isExportCancelled } from '../../core/records/export';
 import { cloudFrontFieldOrder } from '../../core/records/cloudFront';
 import { formatColumnsList } from '../../core/records/formats';
-import { replay, ReplayOptions, ReplayTarget } from '../../core/producer/replay';
-import { ProduceResult, summarize as summarizeProduce } from '../../core/producer/engine';
-import { DeliveryStreamService } from '../../core/firehose/deliveryStreamService';
+import type { ReplayOptions } from '../../core/producer/replay';
+import type { ProduceResult } from '../../core/producer/engine';
 import type { DecodedRecord, ShardProgress } from '../../core/records/types';
 import {
   INSPECTOR_VIEW_TYPE,
@@ -33,6 +32,7 @@ import { PanelKind, WebviewPanelHost } from '../webviewPanelHost';
 import { decodedAs, recordDetail, recordJson } from './detail';
 import { InspectorModel } from './model';
 import { InspectorSession } from './session';
+import { pickDestination, pickPartitionKey, ReplayDestination, replayWithProgress } from './replay';
 
 const NOTEBOOK_MAX = 500;
 
@@ -58,13 +58,6 @@ export function cloudFrontFieldsSetting(): string[] {
 
 /** The recognised formats with their columns, for the list. */
 export const FORMAT_INFO: FormatInfo[] = formatColumnsList();
-
-/** Where replayed records go: a data stream or a delivery stream on a connection. */
-export interface ReplayDestination {
-  connection: Connection;
-  kind: 'stream' | 'delivery-stream';
-  name: string;
-}
 
 export function panelKey(connectionId: string, streamName: string): string {
   return `${connectionId}|${streamName}`;
@@ -358,119 +351,23 @@ export class InspectorPanel extends WebviewPanelHost<InspectorProtocol> {
     } else {
       records = [...this.model.filtered()];
     }
-    const dest = await this.pickDestination();
+    const dest = await pickDestination(this.services);
     if (!dest) return { started: false, records: 0 };
-    let partitionKey: ReplayOptions['partitionKey'] = 'keep';
-    if (dest.kind === 'stream') {
-      const key = await vscode.window.showQuickPick(
-        [
-          { label: 'Keep their partition keys', description: 'and explicit hash keys', key: 'keep' as const },
-          { label: 'Random partition keys', description: 'spread over the shards', key: 'random' as const },
-        ],
-        { title: `Partition keys of the records sent to ${dest.name}` },
-      );
-      if (!key) return { started: false, records: 0 };
-      partitionKey = key.key === 'keep' ? 'keep' : { type: 'random' };
-    }
+    const partitionKey = await pickPartitionKey(dest);
+    if (!partitionKey) return { started: false, records: 0 };
     void this.replayWithProgress(records, dest, partitionKey);
     return { started: true, records: records.length, target: dest.name };
   }
 
-  private async pickDestination(): Promise<ReplayDestination | undefined> {
-    const connections = await this.services.connections.list();
-    const conn =
-      connections.length === 1
-        ? connections[0]
-        : (await vscode.window.showQuickPick(connections.map((c) => ({ label: connectionLabel(c), c })), { title: 'Replay to which connection?' }))?.c;
-    if (!conn) return undefined;
-    const kind = (
-      await vscode.window.showQuickPick(
-        [
-          { label: '$(database) A data stream', target: 'stream' as const },
-          { label: '$(cloud-upload) A delivery stream (Firehose, Direct PUT)', target: 'delivery-stream' as const },
-        ],
-        { title: `Replay to what on ${connectionLabel(conn)}?` },
-      )
-    )?.target;
-    if (!kind) return undefined;
-    const names =
-      kind === 'stream'
-        ? (await new StreamService(await this.services.clients.kinesisClient(conn)).listAllStreams()).map((s) => s.name)
-        : await this.deliveryStreamNames(conn);
-    if (!names.length) throw new UserError(`There is no ${kind === 'stream' ? 'data stream' : 'delivery stream'} on ${connectionLabel(conn)} to replay to: create one first.`);
-    const name = await vscode.window.showQuickPick(names, { title: `Replay to which ${kind === 'stream' ? 'data stream' : 'delivery stream'}?` });
-    return name ? { connection: conn, kind, name } : undefined;
-  }
-
-  private async deliveryStreamNames(conn: Connection): Promise<string[]> {
-    const svc = new DeliveryStreamService(await this.services.clients.firehoseClient(conn));
-    const names: string[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await svc.listPage(cursor);
-      names.push(...page.names);
-      cursor = page.next;
-    } while (cursor && names.length < 10_000);
-    return names;
-  }
-
-  /**
-   * Sends the records through the core replay with a progress notification (Cancel stops it) and
-   * ends with the report: sent, undelivered and refused add up to what was asked. Resolves to the
-   * engine's result (its undelivered list already disposed).
-   */
+  /** Replays with a progress notification and the nothing-lost report (also posted to the panel). */
   async replayWithProgress(records: DecodedRecord[], dest: ReplayDestination, partitionKey: ReplayOptions['partitionKey'] = 'keep'): Promise<ProduceResult> {
-    const target: ReplayTarget =
-      dest.kind === 'stream'
-        ? { client: await this.services.clients.kinesisClient(dest.connection), streamName: dest.name }
-        : { firehose: await this.services.clients.firehoseClient(dest.connection), deliveryStreamName: dest.name };
-    const where = `${dest.name} (${connectionLabel(dest.connection)})`;
-    const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Replaying to ${where}`, cancellable: true },
-      async (progress, token) => {
-        const ctrl = new AbortController();
-        const sub = token.onCancellationRequested(() => ctrl.abort());
-        let last = 0;
-        try {
-          return await replay(records, {
-            target,
-            partitionKey,
-            signal: ctrl.signal,
-            onProgress: (p) => {
-              const total = p.expectedTotal || records.length;
-              const done = p.sent + p.undelivered + p.rejected;
-              progress.report({ increment: ((done - last) / total) * 100, message: `${p.sent.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} sent` });
-              last = done;
-            },
-          });
-        } finally {
-          sub.dispose();
-        }
-      },
-    );
-    await result.undeliveredRecords.dispose();
-    const report = replayReport(result, where);
-    this.services.log.info(`Inspector ${this.streamName}: replay to ${where}: ${summarizeProduce(result)}`);
-    if (result.status === 'completed' && !result.undelivered && !result.rejected) void vscode.window.showInformationMessage(report);
-    else void vscode.window.showWarningMessage(report);
-    this.post({ type: 'notice', level: result.status === 'completed' && !result.undelivered && !result.rejected ? 'info' : 'warning', message: report });
+    const { result, report, clean } = await replayWithProgress(this.services, records, dest, partitionKey);
+    this.services.log.info(`Inspector ${this.streamName}: ${report}`);
+    this.post({ type: 'notice', level: clean ? 'info' : 'warning', message: report });
     return result;
   }
 
   private client(): Promise<KinesisClient> {
     return this.services.clients.kinesisClient(this.connection);
   }
-}
-
-/** The nothing-lost report of a replay: every record sent, undelivered or refused, with what to do. */
-export function replayReport(r: ProduceResult, where: string): string {
-  const total = r.expectedTotal ?? r.sent + r.undelivered + r.rejected;
-  const n = (x: number) => x.toLocaleString('en-US');
-  const head = r.status === 'stopped' ? `Replay to ${where} stopped` : r.status === 'failed' ? `Replay to ${where} failed${r.error ? ` (${r.error})` : ''}` : `Replayed to ${where}`;
-  const parts = [`${n(r.sent)} of ${n(total)} records sent`];
-  if (r.undelivered) parts.push(`${n(r.undelivered)} undelivered (throttled or refused by the target: replay them again)`);
-  if (r.rejected) parts.push(`${n(r.rejected)} refused (${r.problems[0]?.message ?? 'invalid'})`);
-  const unaccounted = total - r.sent - r.undelivered - r.rejected;
-  if (unaccounted > 0) parts.push(`${n(unaccounted)} not sent (stopped before them)`);
-  return `${head}: ${parts.join(', ')}.`;
 }

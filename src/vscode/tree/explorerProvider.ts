@@ -10,21 +10,8 @@ import { deliveryStreamDetails, loadDeliveryStreams } from '../../core/firehose/
 import { DeliveredObjectsLoader } from '../../core/firehose/deliveredObjectsLoader';
 import { ExtensionServices } from '../services';
 import { settings } from '../settings';
-import {
-  ConnectionNode,
-  ConsumerNode,
-  DataStreamsNode,
-  DeliveryStreamNode,
-  DetailNode,
-  ExplorerNode,
-  FolderNode,
-  LoadMoreNode,
-  MessageNode,
-  DeliveredObjectNode,
-  ObjectsFolderNode,
-  ShardNode,
-  StreamNode,
-} from './nodes';
+import { ConnectionNode, ConsumerNode, DataStreamsNode, DetailNode, ExplorerNode, FolderNode, LoadMoreNode, MessageNode, ShardNode, StreamNode } from './nodes';
+import { DeliveryStreamNode, DeliveredObjectNode, ObjectsFolderNode } from './firehoseNodes';
 
 export const VIEW_ID = 'kinesis.explorer';
 

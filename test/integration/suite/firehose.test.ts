@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { CreateDeliveryStreamCommand, DeleteDeliveryStreamCommand, FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import type { KinesisDevtoolsTestApi } from '../../../src/vscode/api';
-import type { DeliveredObjectNode, DeliveryStreamNode, ExplorerNode, ObjectsFolderNode } from '../../../src/vscode/tree/nodes';
+import type { ExplorerNode } from '../../../src/vscode/tree/nodes';
+import type { DeliveredObjectNode, DeliveryStreamNode, ObjectsFolderNode } from '../../../src/vscode/tree/firehoseNodes';
 import type { ProducerHooks } from '../../../src/vscode/producer';
 import { api, hook, localClient, until } from '../helpers';
 

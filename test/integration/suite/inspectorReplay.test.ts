@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { DeleteStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { InspectorHooks } from '../../../src/vscode/inspector';
-import { replayReport } from '../../../src/vscode/inspector/panel';
+import { replayReport } from '../../../src/vscode/inspector/replay';
 import { api, createStream, hook, localClient, until } from '../helpers';
 import { StreamService } from '../../../src/core/kinesis/streamService';
 
