@@ -75,14 +75,20 @@ try {
   /* already gone */
 }
 const stopped = await Promise.race([exited, new Promise((r) => setTimeout(() => r(undefined), 30_000))]);
-await new Promise((r) => setTimeout(r, 1000));
-let leftovers = false;
-try {
-  process.kill(-demo.pid, 0);
-  leftovers = true;
-} catch {
-  /* no process of the group is left */
-}
+// npm returns at once; the demo itself first delivers what its delivery streams hold (through
+// their transform), as a stop must: give its whole process group up to 30 s to end.
+const groupAlive = () => {
+  try {
+    process.kill(-demo.pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const drainStart = Date.now();
+while (groupAlive() && Date.now() - drainStart < 30_000) await new Promise((r) => setTimeout(r, 250));
+const leftovers = groupAlive();
+if (!leftovers) console.log(`[check-demo] its processes ended ${((Date.now() - drainStart) / 1000).toFixed(1)} s after npm returned`);
 // code-server runs in a process group of its own: it is gone when its port no longer answers.
 const answers = async (url) => {
   if (!url) return false;
