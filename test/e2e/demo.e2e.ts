@@ -19,11 +19,18 @@ describe('npm run demo (end to end)', function () {
   after(async () => {
     await browser?.close().catch(() => undefined);
     if (demo && demo.exitCode === null) {
-      try {
-        process.kill(-demo.pid!, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
+      // Ctrl-C first: the demo stops code-server, which runs in a process group of its own.
+      const gone = new Promise((r) => demo!.once('exit', r));
+      const signal = (s: NodeJS.Signals) => {
+        try {
+          process.kill(-demo!.pid!, s);
+        } catch {
+          /* gone */
+        }
+      };
+      signal('SIGINT');
+      await Promise.race([gone, new Promise((r) => setTimeout(r, 20_000))]);
+      signal('SIGKILL');
     }
   });
 
