@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { main } from '../../src/core/transform/cli';
 import { compileHandler, HandlerSource } from '../../src/core/transform/compile';
 import { runTransform } from '../../src/core/transform/engine';
@@ -188,7 +188,10 @@ describe('transform runner: what the handler sees', function () {
   it('runs the host program shipped with the extension, not a file in the shared temp folder', async () => {
     const { argv } = await seen();
     assert.equal(argv[1], hostProgramFile());
-    assert.ok(!argv[1].startsWith(tmpdir()), argv[1]);
+    // Inside the extension's own folder (wherever it is checked out or installed, /tmp included),
+    // never the old shared kinesis-transform-host folder.
+    assert.ok(argv[1].startsWith(ROOT + sep), `${argv[1]} is not inside ${ROOT}`);
+    assert.ok(!argv[1].includes('kinesis-transform-host'), argv[1]);
     assert.equal(argv[2], String(process.pid), 'the child knows which parent to watch');
   });
 });
