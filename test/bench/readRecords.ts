@@ -9,35 +9,17 @@
  * one event loop. One run each, in the same process; both must read every record once, in order per shard.
  * Run: npm run bench -- readRecords   (BENCH_RECORDS=50000 for a smaller run)
  */
-import { spawn } from 'node:child_process';
 import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { kinesisClientFor } from '../../src/core/aws/clientFactory';
 import { StreamService } from '../../src/core/kinesis/streamService';
 import { StreamReader } from '../../src/core/records/reader';
 import type { ShardProgress } from '../../src/core/records/types';
-import { freePort } from '../support/endpoints';
 import { startFaultProxy } from '../support/faultProxy';
+import { payload, startKinesaliteChild } from '../support/benchKinesalite';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 200_000);
 const SHARDS = 4;
 const STREAM = 'bench-read';
-
-async function startKinesaliteChild(): Promise<{ endpoint: string; close(): void }> {
-  const port = await freePort();
-  const script = `require(${JSON.stringify(require.resolve('kinesalite'))})({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 })
-    .listen(${port}, '127.0.0.1', () => console.log('LISTENING'));`;
-  const child = spawn(process.execPath, ['--max-old-space-size=4096', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => d.toString().includes('LISTENING') && resolve());
-    child.once('exit', (c) => reject(new Error(`kinesalite exited with ${c}`)));
-  });
-  return { endpoint: `http://127.0.0.1:${port}`, close: () => child.kill('SIGKILL') };
-}
-
-function payload(i: number): Buffer {
-  const base = JSON.stringify({ id: i, user: `user-${i % 997}`, event: 'page_view', ts: 1764331200000 + i, pad: '' });
-  return Buffer.from(base.replace('"pad":""', `"pad":"${'x'.repeat(Math.max(0, 200 - base.length))}"`));
-}
 
 async function put(client: KinesisClient): Promise<number> {
   const t = performance.now();

@@ -6,33 +6,16 @@
  * time until the last line was printed, and the CPU this process used for it.
  * Run: npm run bench -- tail   (BENCH_RECORDS=10000 for a smaller run)
  */
-import { spawn } from 'node:child_process';
 import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { kinesisClientFor } from '../../src/core/aws/clientFactory';
 import { StreamService } from '../../src/core/kinesis/streamService';
 import { runTail } from '../../src/core/records/tailCli';
-import { freePort } from '../support/endpoints';
+import { payload, startKinesaliteChild } from '../support/benchKinesalite';
 import { startFaultProxy } from '../support/faultProxy';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 40_000);
 const SHARDS = 4;
 const STREAM = 'bench-tail';
-
-async function kinesaliteChild(): Promise<{ endpoint: string; close(): void }> {
-  const port = await freePort();
-  const script = `require(${JSON.stringify(require.resolve('kinesalite'))})({ createStreamMs: 0, shardLimit: 100 }).listen(${port}, '127.0.0.1', () => console.log('LISTENING'));`;
-  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => d.toString().includes('LISTENING') && resolve());
-    child.once('exit', (c) => reject(new Error(`kinesalite exited with ${c}`)));
-  });
-  return { endpoint: `http://127.0.0.1:${port}`, close: () => child.kill('SIGKILL') };
-}
-
-function payload(i: number): Buffer {
-  const base = JSON.stringify({ id: i, user: `user-${i % 997}`, event: 'page_view', ts: 1764331200000 + i, pad: '' });
-  return Buffer.from(base.replace('"pad":""', `"pad":"${'x'.repeat(Math.max(0, 200 - base.length))}"`));
-}
 
 interface Run {
   lines: number;
@@ -93,7 +76,7 @@ async function tail(endpoint: string): Promise<Run> {
 }
 
 async function main(): Promise<void> {
-  const server = await kinesaliteChild();
+  const server = await startKinesaliteChild();
   const client = kinesisClientFor(server.endpoint);
   const proxy = await startFaultProxy(server.endpoint, [], { callsPerSecond: 5, bytesPerSecond: 2 * 1024 * 1024 });
   const limited = kinesisClientFor(proxy.endpoint);
