@@ -206,6 +206,8 @@ async function seedDeliveryStreams(firehose: FirehoseClient, clickstreamArn: str
                 Parameters: [
                   { ParameterName: 'LambdaArn', ParameterValue: `arn:aws:lambda:us-east-1:000000000000:function:${DEMO_LAMBDA.name}` },
                   { ParameterName: 'BufferSizeInMBs', ParameterValue: '1' },
+                  // Invoke at once (AWS allows 0-900 s, default 60): the demo's partitions still wait for their 15 s.
+                  { ParameterName: 'BufferIntervalInSeconds', ParameterValue: '0' },
                 ],
               },
             ],

@@ -1,6 +1,7 @@
 /**
- * The Firehose emulator's delivery engine: what happens to a buffer of records when its buffering
- * hints say "deliver". In order, as Firehose does it:
+ * The Firehose emulator's delivery engine: what happens to records in each of Firehose's two
+ * buffering stages (firehosePipeline decides when). Stage 1, when the processor's buffering hints
+ * say "invoke" (processRecords), in order, as Firehose does it:
  *   1. deaggregation: KPL aggregated records read from a Kinesis source into their user records
  *      (as Firehose does on its own), then RecordDeAggregation (JSON objects or delimited parts);
  *   2. the Lambda transform, run from the workspace on a warm isolated child, invoked per processor
@@ -10,22 +11,26 @@
  *      go to the error output;
  *   3. inline parsing (MetadataExtraction, a jq query) for partition keys;
  *   4. AppendDelimiterToRecord;
- *   5. delivery: S3 objects per partition (compressed), or one request to an HTTP endpoint with
- *      the failed data (or all data) backed up to S3;
- *   6. the error output: one JSON line per failed record, as Firehose writes it, under
- *      ErrorOutputPrefix with !{firehose:error-output-type}.
+ *   5. each record's partition; a record without the keys its prefix needs, and every record that
+ *      failed above, becomes one JSON line of the error output, as Firehose writes it.
+ * Stage 2, when a partition's buffer reaches the destination's buffering hints (deliverBatch): one
+ * S3 object per batch (compressed), or one request to an HTTP endpoint with the failed data (or all
+ * data) backed up to S3, or one error output object under ErrorOutputPrefix with
+ * !{firehose:error-output-type}. A batch's object keys are planned once, so a retry writes each
+ * object once (exactly-once objects, where the buffer has a journal, across restarts too).
  * Every record given ends in a delivered object, the error output, the S3 backup, or was dropped
  * by the transform on purpose. When that cannot be done now (the handler is not mapped or does not
  * load, jq is missing, a write fails), DeliveryError is thrown and the caller keeps the records.
  */
+import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import type { BufferedRecord } from './firehoseBuffer';
+import { BufferedRecord, FlushPlan, partitionId, PartitionTarget, StagedRecord } from './firehoseBuffer';
 import type { ObjectStore, StoredObject } from './s3Folder';
-import type { HttpEndpointDestination, ProcessingPlan, ValidCreateRequest } from './firehoseValidation';
+import type { ProcessingPlan, ValidCreateRequest } from './firehoseValidation';
 import { deliverToHttpEndpoint } from './firehoseHttpEndpoint';
 import { extractPartitionKeys, JqError, JqOptions } from './jq';
 import { buildFirehoseInvocations, validateFirehoseResponse } from '../transform/firehoseContract';
-import { defaultPrefix, evaluatePrefix, objectSuffix, planDelivery } from '../transform/s3Key';
+import { defaultPrefix, evaluatePrefix, objectPrefix, objectSuffix, partitionOf } from '../transform/s3Key';
 import type { HandlerSource } from '../transform/compile';
 import { CompileError } from '../transform/compile';
 import { RunFailureError } from '../transform/runner';
@@ -66,9 +71,10 @@ export interface WrittenObject extends StoredObject {
   at: number;
 }
 
-export interface DeliveryOutcome {
-  objects: WrittenObject[];
-  counts: { delivered: number; dropped: number; failed: number; backedUp: number };
+export interface ProcessOutcome {
+  /** What each stage-2 buffer (partition, error output type) receives. */
+  parts: { target: PartitionTarget; records: StagedRecord[] }[];
+  counts: { dropped: number; failed: number };
 }
 
 /** One record on its way through the pipeline. */
@@ -132,11 +138,17 @@ function splitDelimited(data: Buffer, delimiter: Buffer): Buffer[] {
   return out;
 }
 
-export async function deliverRecords(target: DeliveryTarget, env: DeliveryEnv, records: readonly BufferedRecord[], opts: { final?: boolean; signal?: AbortSignal } = {}): Promise<DeliveryOutcome> {
+/**
+ * Stage 1 of a delivery stream: what its incoming records become, as Firehose does it before the
+ * destination's buffers: deaggregation, the Lambda transform, partition keys from a jq query, the
+ * delimiter, then each record's partition (S3 with dynamic partitioning), or the error output.
+ * Returns the records for each stage-2 buffer; throws DeliveryError when it cannot be done now.
+ */
+export async function processRecords(target: DeliveryTarget, env: DeliveryEnv, records: readonly BufferedRecord[]): Promise<ProcessOutcome> {
   const cfg = target.config;
   const plan = cfg.processing;
   const failures: Failure[] = [];
-  const counts = { delivered: 0, dropped: 0, failed: 0, backedUp: 0 };
+  const counts = { dropped: 0, failed: 0 };
 
   // 1. Deaggregation.
   let items: Item[] = [];
@@ -149,7 +161,7 @@ export async function deliverRecords(target: DeliveryTarget, env: DeliveryEnv, r
           return { raw: data, data, arrival: r.arrival, source: r, kpl: { partitionKey: u.partitionKey, subSequenceNumber: u.subSequenceNumber } };
         });
       } catch (e) {
-        failures.push({ item: users[0], errorCode: 'KinesisSource.InvalidAggregatedRecord', errorMessage: `The record looks KPL-aggregated but cannot be deaggregated: ${(e as Error).message}.`, attemptsMade: 1, type: 'processing-failed' });
+        failures.push({ item: users[0], ...ERRORS.invalidAggregate, errorMessage: `${ERRORS.invalidAggregate.errorMessage} ${(e as Error).message}.`, attemptsMade: 1, type: 'processing-failed' });
         continue;
       }
     }
@@ -160,7 +172,7 @@ export async function deliverRecords(target: DeliveryTarget, env: DeliveryEnv, r
     for (const u of users) {
       const parts = plan.deaggregation.type === 'JSON' ? splitJsonObjects(u.data) : splitDelimited(u.data, plan.deaggregation.delimiter!);
       if (!parts) {
-        failures.push({ item: u, errorCode: 'RecordDeAggregation.InvalidJson', errorMessage: 'The record is not a sequence of JSON objects, so it cannot be deaggregated.', attemptsMade: 1, type: 'processing-failed' });
+        failures.push({ item: u, ...ERRORS.invalidJsonToDeaggregate, attemptsMade: 1, type: 'processing-failed' });
         continue;
       }
       for (const p of parts) items.push({ ...u, raw: p, data: p });
@@ -176,43 +188,99 @@ export async function deliverRecords(target: DeliveryTarget, env: DeliveryEnv, r
   // 4. Delimiter.
   if (plan.appendDelimiter) for (const it of items) it.data = Buffer.concat([it.data, plan.appendDelimiter]);
 
-  // 5. Delivery.
-  const objects: WrittenObject[] = [];
-  const gzip = cfg.compression === 'GZIP';
-  const put = (bucket: string, key: string, body: Buffer, n: number, kind: WrittenObject['kind']) => {
-    try {
-      const o = env.store.put(bucket, key + (gzip ? '.gz' : ''), gzip ? gzipSync(body) : body);
-      objects.push({ ...o, records: n, kind, at: Date.now() });
-    } catch (e) {
-      throw new DeliveryError(`Delivery of ${records.length} records to s3://${bucket}/${key} failed: ${(e as Error).message}. They stay buffered and are retried.`);
-    }
+  // 5. Each record's partition (one for an HTTP endpoint, or an S3 prefix with no partition keys).
+  const parts = new Map<string, { target: PartitionTarget; records: StagedRecord[] }>();
+  const into = (t: PartitionTarget, r: StagedRecord) => {
+    const id = partitionId(t);
+    let g = parts.get(id);
+    if (!g) parts.set(id, (g = { target: t, records: [] }));
+    g.records.push(r);
   };
-  if (cfg.destinationKind === 'HttpEndpoint') {
-    if (items.length) await deliverHttp(target, env, cfg.http!, items, failures, counts, put, opts);
-  } else if (items.length) {
-    const inputs = items.map((it, i) => ({ recordIndex: i, arrivalTime: it.arrival, output: it.data, partitionKeys: it.lambdaKeys, partitionKeysFromQuery: it.queryKeys }));
-    const planned = planDelivery(inputs, { prefix: cfg.destination.Prefix, deliveryStreamName: target.name, version: Number(target.versionId), timePrefixWhenPlain: true });
-    for (const f of planned.failed) {
-      failures.push({ item: items[f.recordIndex], errorCode: 'DynamicPartitioning.MetadataExtractionFailed', errorMessage: f.reason, attemptsMade: 1, type: 'processing-failed' });
+  const prefix = cfg.destinationKind === 'HttpEndpoint' ? undefined : cfg.destination.Prefix;
+  const keyed = !!prefix?.includes('!{partitionKeyFrom');
+  for (const it of items) {
+    let group: string;
+    try {
+      group = partitionOf(prefix, { fromLambda: it.lambdaKeys, fromQuery: it.queryKeys });
+    } catch (e) {
+      failures.push({ item: it, ...ERRORS.metadataExtraction, errorMessage: (e as Error).message, attemptsMade: 1, type: 'processing-failed' });
+      continue;
     }
-    for (const o of planned.objects) {
-      put(cfg.bucket, o.key, o.data, o.recordIndexes.length, 'delivered');
-      counts.delivered += o.recordIndexes.length;
-    }
+    into(keyed ? { kind: 'delivered', group, fromLambda: it.lambdaKeys, fromQuery: it.queryKeys } : { kind: 'delivered', group }, { data: it.data, arrival: it.arrival });
   }
 
-  // 6. The error output.
-  if (failures.length) {
-    for (const [type, group] of groupBy(failures, (f) => f.type)) {
-      const oldest = group.reduce((a, f) => Math.min(a, f.item.arrival), Infinity);
-      const prefix = cfg.destination.ErrorOutputPrefix ? evaluatePrefix(cfg.destination.ErrorOutputPrefix, { timestamp: oldest, errorOutputType: type }) : `${type}/${defaultPrefix(oldest)}`;
-      const lines = group.map((f) => JSON.stringify(errorRecord(f)) + '\n').join('');
-      put(cfg.bucket, prefix + objectSuffix(target.name, oldest, Number(target.versionId)), Buffer.from(lines), group.length, type === 'http-endpoint-failed' ? 'backup' : 'error');
-      if (type === 'http-endpoint-failed') counts.backedUp += group.length;
-      else counts.failed += group.length;
+  // 6. The error output, buffered like a partition.
+  for (const f of failures) into({ kind: 'error', group: f.type }, { data: Buffer.from(JSON.stringify(errorRecord(f)) + '\n'), arrival: f.item.arrival });
+  counts.failed = failures.length;
+  return { parts: [...parts.values()], counts };
+}
+
+/** The one place a body becomes what is stored: compressed per CompressionFormat, and the key's extension. */
+export function encodeObject(body: Buffer, compression: ValidCreateRequest['compression']): { body: Buffer; suffix: string } {
+  return compression === 'GZIP' ? { body: gzipSync(body), suffix: '.gz' } : { body, suffix: '' };
+}
+
+/**
+ * The keys of the objects a stage-2 batch becomes, fixed when the batch is planned (and kept in the
+ * journal): an S3 partition or the error output, one object; an HTTP endpoint, the backup of what
+ * fails and the AllData backup. Extensions are added when written.
+ */
+export function planKeys(target: DeliveryTarget, p: PartitionTarget, batch: readonly StagedRecord[]): string[] {
+  const cfg = target.config;
+  const oldest = batch.reduce((a, r) => Math.min(a, r.arrival), Infinity);
+  const suffix = () => objectSuffix(target.name, oldest, Number(target.versionId), randomUUID());
+  const errorKey = (type: string) =>
+    (cfg.destination.ErrorOutputPrefix ? evaluatePrefix(cfg.destination.ErrorOutputPrefix, { timestamp: oldest, errorOutputType: type }) : `${type}/${defaultPrefix(oldest)}`) + suffix();
+  if (p.kind === 'error') return [errorKey(p.group)];
+  if (cfg.destinationKind === 'HttpEndpoint') return [errorKey('http-endpoint-failed'), (cfg.destination.Prefix ?? '') + defaultPrefix(oldest) + suffix()];
+  return [objectPrefix(cfg.destination.Prefix, { oldest, fromLambda: p.fromLambda, fromQuery: p.fromQuery, timePrefixWhenPlain: true }) + suffix()];
+}
+
+/**
+ * Stage 2: delivers one planned batch of a partition. Each object is written whole under its planned
+ * key, once: a retry after a failure part way skips the objects already written (and an HTTP
+ * endpoint that already answered is not sent the batch again). Throws DeliveryError when a write
+ * fails; the batch stays planned and is retried.
+ */
+export async function deliverBatch(
+  target: DeliveryTarget,
+  env: DeliveryEnv,
+  p: PartitionTarget,
+  batch: readonly StagedRecord[],
+  plan: FlushPlan,
+  opts: { final?: boolean; signal?: AbortSignal; onWritten(o: WrittenObject): void },
+): Promise<void> {
+  const cfg = target.config;
+  const put = (key: string, body: Buffer, n: number, kind: WrittenObject['kind']) => {
+    if (plan.written.has(key)) return;
+    const stored = encodeObject(body, cfg.compression);
+    try {
+      const o = env.store.put(cfg.bucket, key + stored.suffix, stored.body);
+      plan.written.add(key);
+      opts.onWritten({ ...o, records: n, kind, at: Date.now() });
+    } catch (e) {
+      throw new DeliveryError(`Delivery of ${n} records to s3://${cfg.bucket}/${key} failed: ${(e as Error).message}. They stay buffered and are retried.`);
     }
+  };
+  const body = () => Buffer.concat(batch.map((r) => r.data));
+  if (p.kind === 'error') return put(plan.keys[0], body(), batch.length, 'error');
+  if (cfg.destinationKind !== 'HttpEndpoint') return put(plan.keys[0], body(), batch.length, 'delivered');
+
+  const http = cfg.http!;
+  plan.sent ??= await deliverToHttpEndpoint(http, batch.map((r) => r.data), {
+    sourceArn: target.arn,
+    once: opts.final,
+    signal: opts.signal,
+    backoffBaseMs: env.httpBackoffBaseMs,
+    timeoutMs: env.httpTimeoutMs,
+  });
+  const r = plan.sent;
+  if (!r.ok) {
+    if (!plan.written.has(plan.keys[0])) env.log(`Firehose ${target.name}: delivery to ${http.Url} failed after ${r.attempts} attempts (${r.errorMessage}); ${batch.length} records go to the S3 backup.`);
+    const lines = batch.map((x) => JSON.stringify({ attemptsMade: r.attempts, arrivalTimestamp: x.arrival, errorCode: r.errorCode, errorMessage: r.errorMessage, attemptEndingTimestamp: Date.now(), rawData: x.data.toString('base64') }) + '\n');
+    put(plan.keys[0], Buffer.from(lines.join('')), batch.length, 'backup');
   }
-  return { objects, counts };
+  if (http.S3BackupMode === 'AllData') put(plan.keys[1], body(), batch.length, 'backup');
 }
 
 function errorRecord(f: Failure): Record<string, unknown> {
@@ -229,20 +297,42 @@ function errorRecord(f: Failure): Record<string, unknown> {
   return r;
 }
 
-function groupBy<T>(xs: readonly T[], key: (x: T) => string): Map<string, T[]> {
-  const m = new Map<string, T[]>();
-  for (const x of xs) {
-    const k = key(x);
-    let g = m.get(k);
-    if (!g) m.set(k, (g = []));
-    g.push(x);
-  }
-  return m;
-}
+/**
+ * The errorCode and errorMessage Firehose writes to the error output, as AWS gives them:
+ * - the Lambda invocation errors (Lambda.JsonProcessingException, Lambda.DuplicatedRecordId,
+ *   Lambda.MissingRecordId) and their messages are AWS's table of them,
+ *   https://docs.aws.amazon.com/firehose/latest/dev/monitoring-with-cloudwatch-logs.html ;
+ * - Lambda.FunctionError, Lambda.FunctionTimedOut and Lambda.ProcessingFailedStatus, and
+ *   DynamicPartitioning.MetadataExtractionFailed, are not in AWS's documentation (its page on error
+ *   output, https://docs.aws.amazon.com/firehose/latest/dev/data-transformation-failure-handling.html ,
+ *   gives the fields only): the codes and messages here are those Firehose writes in real
+ *   processing-failed objects;
+ * - the KPL and RecordDeAggregation failures have no code AWS documents or that we have seen: the
+ *   codes and messages are ours.
+ * What the handler itself said (its exception, the timeout, what is wrong with its response) is in
+ * the log, as Firehose puts it in CloudWatch Logs.
+ */
+const ERRORS = {
+  functionError: { errorCode: 'Lambda.FunctionError', errorMessage: 'The Lambda function was successfully invoked but it returned an error result.' },
+  functionTimedOut: { errorCode: 'Lambda.FunctionTimedOut', errorMessage: 'The Lambda function invocation timed out. Increase the Timeout setting in the Lambda function.' },
+  jsonProcessing: {
+    errorCode: 'Lambda.JsonProcessingException',
+    errorMessage: 'There was an error parsing returned records from the Lambda function. Ensure that the returned records follow the status model required by Amazon Data Firehose.',
+  },
+  duplicatedRecordId: {
+    errorCode: 'Lambda.DuplicatedRecordId',
+    errorMessage: 'Multiple records were returned with the same record ID. Ensure that the Lambda function returns unique record IDs for each record.',
+  },
+  missingRecordId: { errorCode: 'Lambda.MissingRecordId', errorMessage: 'One or more record IDs were not returned. Ensure that the Lambda function returns all received record IDs.' },
+  processingFailed: { errorCode: 'Lambda.ProcessingFailedStatus', errorMessage: 'ProcessingFailed status set for record' },
+  metadataExtraction: { errorCode: 'DynamicPartitioning.MetadataExtractionFailed', errorMessage: 'The record has no value for a partition key the prefix needs.' },
+  invalidAggregate: { errorCode: 'KinesisSource.InvalidAggregatedRecord', errorMessage: 'The record looks KPL-aggregated but cannot be deaggregated:' },
+  invalidJsonToDeaggregate: { errorCode: 'RecordDeAggregation.InvalidJson', errorMessage: 'The record is not a sequence of JSON objects, so it cannot be deaggregated.' },
+} as const;
 
-const VIOLATION_ERROR_CODE: Record<string, string> = {
-  'missing-record': 'Lambda.MissingRecordId',
-  'duplicate-record-id': 'Lambda.DuplicatedRecordId',
+const VIOLATION_ERROR: Record<string, { errorCode: string; errorMessage: string }> = {
+  'missing-record': ERRORS.missingRecordId,
+  'duplicate-record-id': ERRORS.duplicatedRecordId,
 };
 
 async function transform(
@@ -251,7 +341,7 @@ async function transform(
   lambda: NonNullable<ProcessingPlan['lambda']>,
   items: Item[],
   failures: Failure[],
-  counts: DeliveryOutcome['counts'],
+  counts: ProcessOutcome['counts'],
 ): Promise<Item[]> {
   if (!items.length) return items;
   const resolved = env.resolveLambda(lambda.arn);
@@ -275,7 +365,7 @@ async function transform(
   const out: (Item | undefined)[] = new Array(items.length);
   let logLines = 0;
   for (const [n, inv] of invocations.entries()) {
-    let last: { code: string; message: string } | undefined;
+    let last: { errorCode: string; errorMessage: string; detail: string } | undefined;
     let attempts = 0;
     let done = false;
     while (!done && attempts <= lambda.retries) {
@@ -294,13 +384,13 @@ async function transform(
         if (logLines++ < MAX_LOG_LINES_PER_BATCH) env.log(`Firehose ${target.name}: ${resolved.functionName} ${l.stream === 'stderr' ? '(stderr) ' : ''}${l.text.trimEnd().slice(0, 500)}`);
       }
       if (!outcome.ok) {
-        last = { code: 'Lambda.FunctionError', message: outcome.failure.message };
+        last = { ...(outcome.failure.kind === 'timeout' ? ERRORS.functionTimedOut : ERRORS.functionError), detail: outcome.failure.message };
         continue;
       }
       const v = validateFirehoseResponse(inv, outcome.response, { responseBytes: outcome.responseBytes, invocation: n });
       const batch = v.violations.find((x) => x.code === 'response-shape' || x.code === 'response-too-large');
       if (batch) {
-        last = { code: 'Lambda.JsonProcessingException', message: batch.message };
+        last = { ...ERRORS.jsonProcessing, detail: batch.message };
         continue;
       }
       done = true;
@@ -312,10 +402,10 @@ async function transform(
           counts.dropped++;
         } else {
           const violation = v.violations.find((x) => x.recordIndex === o.index && x.code !== 'missing-partition-key');
+          if (violation && logLines++ < MAX_LOG_LINES_PER_BATCH) env.log(`Firehose ${target.name}: ${resolved.functionName}'s response: ${violation.message}`);
           failures.push({
             item: it,
-            errorCode: o.result === 'ProcessingFailed' ? 'Lambda.ProcessingFailedStatus' : VIOLATION_ERROR_CODE[violation?.code ?? ''] ?? 'Lambda.JsonProcessingException',
-            errorMessage: o.result === 'ProcessingFailed' ? 'The Lambda function was successfully invoked and returned ProcessingFailed for this record.' : violation?.message ?? 'The response did not return this record correctly.',
+            ...(o.result === 'ProcessingFailed' ? ERRORS.processingFailed : VIOLATION_ERROR[violation?.code ?? ''] ?? ERRORS.jsonProcessing),
             attemptsMade: attempts,
             lambdaArn: lambda.arn,
             type: 'processing-failed',
@@ -324,8 +414,8 @@ async function transform(
       }
     }
     if (!done) {
-      env.log(`Firehose ${target.name}: invocation of ${resolved.functionName} failed ${attempts} times (${last?.message}); its ${inv.indexes.length} records go to the error output.`);
-      for (const i of inv.indexes) failures.push({ item: items[i], errorCode: last!.code, errorMessage: last!.message, attemptsMade: attempts, lambdaArn: lambda.arn, type: 'processing-failed' });
+      env.log(`Firehose ${target.name}: invocation of ${resolved.functionName} failed ${attempts} times (${last!.errorCode}: ${last!.detail}); its ${inv.indexes.length} records go to the error output.`);
+      for (const i of inv.indexes) failures.push({ item: items[i], errorCode: last!.errorCode, errorMessage: last!.errorMessage, attemptsMade: attempts, lambdaArn: lambda.arn, type: 'processing-failed' });
     }
   }
   // Ok records in the order the responses returned them is the order Firehose delivers; the event order is the same here.
@@ -338,7 +428,7 @@ async function partitionKeysFromQuery(env: DeliveryEnv, query: string, items: It
     try {
       parsed.push({ item: it, value: JSON.parse(it.data.toString('utf8')) });
     } catch {
-      failures.push({ item: it, errorCode: 'DynamicPartitioning.MetadataExtractionFailed', errorMessage: 'The record is not JSON, so the MetadataExtractionQuery cannot read it.', attemptsMade: 1, type: 'processing-failed' });
+      failures.push({ item: it, ...ERRORS.metadataExtraction, errorMessage: 'The record is not JSON, so the MetadataExtractionQuery cannot read it.', attemptsMade: 1, type: 'processing-failed' });
     }
   }
   let results;
@@ -351,38 +441,8 @@ async function partitionKeysFromQuery(env: DeliveryEnv, query: string, items: It
   const out: Item[] = [];
   results.forEach((r, i) => {
     const it = parsed[i].item;
-    if ('error' in r) failures.push({ item: it, errorCode: 'DynamicPartitioning.MetadataExtractionFailed', errorMessage: r.error, attemptsMade: 1, type: 'processing-failed' });
+    if ('error' in r) failures.push({ item: it, ...ERRORS.metadataExtraction, errorMessage: r.error, attemptsMade: 1, type: 'processing-failed' });
     else out.push({ ...it, queryKeys: r.keys });
   });
   return out;
-}
-
-async function deliverHttp(
-  target: DeliveryTarget,
-  env: DeliveryEnv,
-  http: HttpEndpointDestination,
-  items: Item[],
-  failures: Failure[],
-  counts: DeliveryOutcome['counts'],
-  put: (bucket: string, key: string, body: Buffer, n: number, kind: WrittenObject['kind']) => void,
-  opts: { final?: boolean; signal?: AbortSignal },
-): Promise<void> {
-  const cfg = target.config;
-  const r = await deliverToHttpEndpoint(http, items.map((it) => it.data), {
-    sourceArn: target.arn,
-    once: opts.final,
-    signal: opts.signal,
-    backoffBaseMs: env.httpBackoffBaseMs,
-    timeoutMs: env.httpTimeoutMs,
-  });
-  if (r.ok) counts.delivered += items.length;
-  else {
-    env.log(`Firehose ${target.name}: delivery to ${http.Url} failed after ${r.attempts} attempts (${r.errorMessage}); ${items.length} records go to the S3 backup.`);
-    for (const it of items) failures.push({ item: { ...it, raw: it.data }, errorCode: r.errorCode, errorMessage: r.errorMessage, attemptsMade: r.attempts, type: 'http-endpoint-failed' });
-  }
-  if (http.S3BackupMode === 'AllData') {
-    const oldest = items.reduce((a, it) => Math.min(a, it.arrival), Infinity);
-    const prefix = (cfg.destination.Prefix ?? '') + defaultPrefix(oldest);
-    put(cfg.bucket, prefix + objectSuffix(target.name, oldest, Number(target.versionId)), Buffer.concat(items.map((it) => it.data)), items.length, 'backup');
-  }
 }

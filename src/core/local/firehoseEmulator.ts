@@ -6,8 +6,9 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { StreamReader } from '../records/reader';
 import { parseHandlerSpec } from '../transform/compile';
 import { WarmHandlers } from '../transform/warmHandlers';
-import { BufferedRecord, DeliveryBuffer } from './firehoseBuffer';
-import { DeliveryError, deliverRecords, WrittenObject } from './firehoseDelivery';
+import { DeliveryBuffer } from './firehoseBuffer';
+import type { WrittenObject } from './firehoseDelivery';
+import { DeliveryPipeline, PipelineStream } from './firehosePipeline';
 import { checkJqQuery, JqError, JqOptions } from './jq';
 import { folderStore, memoryStore, objectPath, ObjectStore, StoredObject } from './s3Folder';
 import { decodeDeliveredObject } from './deliveredObjects';
@@ -33,9 +34,9 @@ import {
  * partitioning, compression) to an S3-shaped folder (bucket/prefix/object) on disk or in memory,
  * or to an HTTP endpoint.
  *
- * Its parts: request checks (firehoseValidation), the buffer and its journal (firehoseBuffer), the
- * delivery engine (firehoseDelivery, with the HTTP endpoint client and jq), the object writer
- * (s3Folder); this file answers the API and decides when to deliver.
+ * Its parts: request checks (firehoseValidation), the two buffering stages and their journal
+ * (firehoseBuffer), when they move (firehosePipeline), the delivery engine (firehoseDelivery, with
+ * the HTTP endpoint client and jq), the object writer (s3Folder); this file answers the API.
  */
 export interface LocalFirehoseOptions {
   /** Where delivered objects are written; in memory when absent. */
@@ -60,6 +61,10 @@ export interface LocalFirehoseOptions {
   /** First back-off step of HTTP endpoint retries (default 1 s). */
   httpBackoffBaseMs?: number;
   jq?: JqOptions;
+  /** Tests: the time buffering hints are measured against (default Date.now). */
+  clock?: () => number;
+  /** Tests: wraps the object writer, to inject write failures. */
+  wrapStore?: (store: ObjectStore) => ObjectStore;
 }
 
 export interface DeliveredObject extends StoredObject {
@@ -77,23 +82,14 @@ export interface ListedObject {
   at: number;
 }
 
-interface StoredStream extends ValidCreateRequest {
-  arn: string;
+interface StoredStream extends PipelineStream {
   status: 'ACTIVE';
   created: number;
-  versionId: string;
-  buffer: DeliveryBuffer;
   /** Objects written, oldest first (the most recent MAX_OBJECTS_LISTED). */
   objects: WrittenObject[];
-  /** The delivery in progress: one at a time per stream. */
-  delivering?: Promise<boolean>;
   reader?: StreamReader;
-  /** Reading the source is paused while deliveries fail and the buffer is past twice its size. */
+  /** Reading the source is paused while deliveries fail and the buffers are past twice the destination's size. */
   sourcePaused?: boolean;
-  /** Why records are not flowing (source unreadable, delivery failing), as DescribeDeliveryStream's FailureDescription. */
-  failure?: { Type: string; Details: string; from: 'source' | 'delivery' };
-  /** After a failed delivery, the next attempt is not before this time. */
-  retryAt: number;
 }
 
 export interface LocalFirehose {
@@ -113,13 +109,14 @@ export interface LocalFirehose {
   folderOf(name: string): string | undefined;
   /** Delivers what is buffered now, ignoring the buffering hints; false when a delivery failed (the records stay buffered). */
   flush(name?: string): Promise<boolean>;
+  /** Checks every buffer against its hints once now, and waits for the deliveries that starts (tests move `clock`). */
+  tick(): Promise<void>;
   /** Stops reading sources and delivers what is buffered. */
   close(): Promise<void>;
 }
 
 const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';
-const RETRY_MS = 5000;
 const DESTINATION_ID = 'destinationId-000000000001';
 /** Kept in memory (in metadata) per stream: the tree and tests look at recent objects only. */
 const MAX_OBJECTS_LISTED = 5000;
@@ -134,7 +131,9 @@ export const LOCAL_TARGET_PREFIX = 'KinesisDevtoolsLocal_20261201.';
 
 export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFirehose {
   const streams = new Map<string, StoredStream>();
-  const store: ObjectStore = opts.dataDir ? folderStore(opts.dataDir) : memoryStore();
+  const plainStore = opts.dataDir ? folderStore(opts.dataDir) : memoryStore();
+  const store: ObjectStore = opts.wrapStore ? opts.wrapStore(plainStore) : plainStore;
+  const clock = opts.clock ?? Date.now;
   const log = opts.log ?? (() => undefined);
   const stateFile = opts.stateDir ? join(opts.stateDir, 'delivery-streams.json') : undefined;
   const journalOf = (name: string) => (opts.stateDir ? join(opts.stateDir, 'buffers', `${name}.jsonl`) : undefined);
@@ -189,76 +188,40 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
     }
   };
 
-  const hints = (s: StoredStream) => s.http?.BufferingHints ?? s.destination.BufferingHints;
+  const pipeline = new DeliveryPipeline({
+    store,
+    warm,
+    resolveLambda,
+    lambdaTimeoutMs: opts.lambdaTimeoutMs,
+    jq: opts.jq,
+    httpBackoffBaseMs: opts.httpBackoffBaseMs,
+    log,
+    region: REGION,
+    accountId: ACCOUNT,
+    clock,
+    written: (s, o) => remember(s as StoredStream, [o]),
+    settled: (x) => backPressure(x as StoredStream),
+  });
+  const hints = (s: StoredStream) => pipeline.hints(s);
+  const pressed = (s: StoredStream) => s.failure?.from === 'delivery' && s.buffer.heldBytes >= 2 * hints(s).SizeInMBs * 1024 * 1024;
 
-  const deliverOnce = async (s: StoredStream, final: boolean): Promise<boolean> => {
-    const n = s.buffer.records.length;
-    if (!n) return true;
-    const records = s.buffer.records.slice(0, n);
-    try {
-      const out = await deliverRecords(
-        { name: s.name, arn: s.arn, versionId: s.versionId, config: s, region: REGION, accountId: ACCOUNT },
-        {
-          store,
-          warm,
-          resolveLambda,
-          lambdaTimeoutMs: opts.lambdaTimeoutMs,
-          jq: opts.jq,
-          httpBackoffBaseMs: opts.httpBackoffBaseMs,
-          log,
-        },
-        records,
-        { final, signal: stopping.signal },
-      );
-      remember(s, out.objects);
-    } catch (e) {
-      // Nothing is taken from the buffer: the records stay (and stay journaled) and are tried again.
-      const details = e instanceof DeliveryError ? e.message : `Delivery of ${n} records failed: ${(e as Error).message}. They stay buffered and are retried.`;
-      if (s.failure?.Details !== details) log(`Firehose ${s.name}: ${details}`);
-      s.failure = { Type: e instanceof DeliveryError ? e.type : 'UNKNOWN_ERROR', Details: details, from: 'delivery' };
-      s.retryAt = Date.now() + RETRY_MS;
-      return false;
-    }
-    if (s.failure?.from === 'delivery') s.failure = undefined;
-    if (s.sourcePaused) {
+  /**
+   * Deliveries are failing (a handler that does not load, a write that fails): stop taking more
+   * than twice the buffer from the source, as Firehose falls behind; resumed once a pass succeeds.
+   */
+  const backPressure = (s: StoredStream) => {
+    if (!s.reader) return;
+    if (pressed(s) && !s.sourcePaused) {
+      s.sourcePaused = true;
+      s.reader.pause();
+      log(`Firehose ${s.name}: reading ${s.source!.KinesisStreamARN.split('/').pop()} is paused until deliveries succeed again (${s.failure!.Details.split('\n')[0]}).`);
+    } else if (!s.failure && s.sourcePaused) {
       s.sourcePaused = false;
-      s.reader?.resume();
+      s.reader.resume();
     }
-    try {
-      s.buffer.drop(n);
-    } catch (e) {
-      log(`Firehose ${s.name}: delivered, but its buffer journal could not be updated (${(e as Error).message}); a restart may deliver these records again.`);
-    }
-    return true;
   };
 
-  /** One delivery at a time per stream; a call while one runs waits for it, then delivers what is left. */
-  const deliver = (s: StoredStream, final = false): Promise<boolean> => {
-    const run = (s.delivering ?? Promise.resolve(true)).then(() => deliverOnce(s, final));
-    const tracked = run.finally(() => {
-      if (s.delivering === tracked) s.delivering = undefined;
-    });
-    s.delivering = tracked;
-    return tracked;
-  };
-
-  const due = (s: StoredStream) => !s.delivering && s.buffer.records.length > 0 && Date.now() >= s.retryAt && Date.now() - s.buffer.oldest >= hints(s).IntervalInSeconds * 1000;
-
-  const accept = (s: StoredStream, records: BufferedRecord[]) => {
-    s.buffer.add(records);
-    if (!s.delivering && s.buffer.bytes >= hints(s).SizeInMBs * 1024 * 1024 && Date.now() >= s.retryAt) void deliver(s);
-  };
-
-  const tick = setInterval(() => {
-    for (const s of streams.values()) {
-      try {
-        if (due(s)) void deliver(s);
-      } catch (e) {
-        // Never let one stream's trouble end the endpoint (this runs in a timer).
-        log(`Firehose ${s.name}: ${(e as Error).message}`);
-      }
-    }
-  }, opts.tickMs ?? 1000);
+  const tick = setInterval(() => void pipeline.tick(streams.values()), opts.tickMs ?? 1000);
   tick.unref();
 
   const get = (name: unknown): StoredStream => {
@@ -285,14 +248,8 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
         return !c || BigInt(r.sequenceNumber) > BigInt(c.sequenceNumber);
       });
       try {
-        accept(s, fresh.map((r) => ({ data: Buffer.from(r.data), arrival: r.arrivalTime, shardId: r.shardId, sequenceNumber: r.sequenceNumber, partitionKey: r.partitionKey })));
-        // Deliveries are failing (a handler that does not load, a write that fails): stop taking
-        // more than twice the buffer from the source, as Firehose falls behind; resumed on success.
-        if (s.failure?.from === 'delivery' && s.buffer.bytes >= 2 * hints(s).SizeInMBs * 1024 * 1024 && !s.sourcePaused) {
-          s.sourcePaused = true;
-          reader.pause();
-          log(`Firehose ${s.name}: reading ${streamName} is paused until deliveries succeed again (${s.failure.Details.split('\n')[0]}).`);
-        }
+        pipeline.accept(s, fresh.map((r) => ({ data: Buffer.from(r.data), arrival: r.arrivalTime, shardId: r.shardId, sequenceNumber: r.sequenceNumber, partitionKey: r.partitionKey })));
+        backPressure(s);
       } catch (e) {
         const details = `Records read from ${streamName} could not be buffered (${(e as Error).message}); reading stopped. Restart the endpoint to resume from the last record kept.`;
         s.failure = { Type: 'UNKNOWN_ERROR', Details: details, from: 'source' };
@@ -322,6 +279,7 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
       buffer: new DeliveryBuffer(journalOf(v.name)),
       objects: readManifest(manifestOf(v.name), opts.dataDir),
       retryAt: 0,
+      failures: 0,
     };
     streams.set(v.name, s);
     return s;
@@ -370,7 +328,7 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
       const s = get(b.DeliveryStreamName);
       streams.delete(s.name);
       await s.reader?.stop();
-      await s.delivering?.catch(() => undefined);
+      await s.busy;
       s.buffer.remove();
       const manifest = manifestOf(s.name);
       if (manifest) rmSync(manifest, { force: true });
@@ -388,12 +346,12 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
       const v = checkCreateRequest({ ...merged, DeliveryStreamName: s.name, DeliveryStreamType: s.type, Tags: s.tags.length ? s.tags : undefined });
       await checkQuery(v);
       // Records buffered under the old configuration are delivered with it, as Firehose does.
-      await s.delivering?.catch(() => undefined);
-      await deliver(s);
+      await pipeline.run(s, { force: true });
       Object.assign(s, { destination: v.destination, destinationKind: v.destinationKind, http: v.http, processing: v.processing, dynamicPartitioning: v.dynamicPartitioning, compression: v.compression, bucket: v.bucket, request: v.request });
       s.versionId = String(Number(s.versionId) + 1);
       if (s.failure?.from === 'delivery') s.failure = undefined;
       s.retryAt = 0;
+      s.failures = 0;
       saveState();
       return {};
     },
@@ -442,14 +400,14 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
     },
     PutRecord: (b) => {
       const s = directPut(b.DeliveryStreamName);
-      accept(s, [{ data: recordData(b.Record), arrival: Date.now() }]);
+      pipeline.accept(s, [{ data: recordData(b.Record), arrival: clock() }]);
       return { RecordId: recordId(), Encrypted: false };
     },
     PutRecordBatch: (b) => {
       const s = directPut(b.DeliveryStreamName);
-      const now = Date.now();
+      const now = clock();
       const data = batchData(b.Records);
-      accept(s, data.map((d) => ({ data: d, arrival: now })));
+      pipeline.accept(s, data.map((d) => ({ data: d, arrival: now })));
       return { FailedPutCount: 0, Encrypted: false, RequestResponses: data.map(() => ({ RecordId: recordId() })) };
     },
     ListTagsForDeliveryStream: (b) => ({ Tags: get(b.DeliveryStreamName).tags, HasMoreTags: false }),
@@ -500,8 +458,8 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
     const s = get(name);
     if (s.type !== 'DirectPut') throw new FirehoseApiError('InvalidArgumentException', `${s.name} reads from a Kinesis stream: put records into the stream instead.`);
     // Deliveries are failing and the buffer is past twice its size: push back, as Firehose does when it cannot keep up.
-    if (s.failure?.from === 'delivery' && s.buffer.bytes >= 2 * hints(s).SizeInMBs * 1024 * 1024) {
-      throw new FirehoseApiError('ServiceUnavailableException', `Slow down: ${s.name} cannot deliver (${s.failure.Details})`);
+    if (pressed(s)) {
+      throw new FirehoseApiError('ServiceUnavailableException', `Slow down: ${s.name} cannot deliver (${s.failure!.Details})`);
     }
     return s;
   };
@@ -563,7 +521,7 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
 
   const flush = async (name?: string, final = false) => {
     let ok = true;
-    for (const s of [...streams.values()]) if (!name || s.name === name) ok = (await deliver(s, final)) && ok;
+    for (const s of [...streams.values()]) if (!name || s.name === name) ok = (await pipeline.run(s, { force: true, final, signal: stopping.signal })) && ok;
     return ok;
   };
 
@@ -601,13 +559,16 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
       }
     },
     flush: (name) => flush(name),
+    tick: async () => {
+      await pipeline.tick(streams.values());
+    },
     close: () =>
       (closed ??= (async () => {
         clearInterval(tick);
         await Promise.all([...streams.values()].map((s) => s.reader?.stop()));
         // Deliver what was accepted (an HTTP endpoint gets one attempt, then the S3 backup); what
         // cannot be delivered stays in the journal (with a data folder).
-        const pending = [...streams.values()].reduce((a, s) => a + s.buffer.records.length, 0);
+        const pending = [...streams.values()].some((s) => !s.buffer.empty);
         stopping.abort();
         if (pending && !(await flush(undefined, true))) log(`Firehose: some buffered records could not be delivered at stop${stateFile ? '; they are kept for the next start' : ' and are lost'}.`);
         await warm.dispose();
@@ -638,5 +599,11 @@ function readManifest(file: string | undefined, dataDir: string | undefined): Wr
       // a line cut short by a crash, or a key that would leave the data folder
     }
   }
-  return out.slice(-MAX_OBJECTS_LISTED);
+  // A batch written again after a crash (same planned key) is listed once.
+  const seen = new Set<string>();
+  return out
+    .reverse()
+    .filter((o) => !seen.has(o.key) && seen.add(o.key))
+    .reverse()
+    .slice(-MAX_OBJECTS_LISTED);
 }

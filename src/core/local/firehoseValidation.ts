@@ -40,8 +40,12 @@ export interface S3Destination {
 export interface ProcessingPlan {
   /** RecordDeAggregation: split each record into the JSON objects or delimited parts it holds. */
   deaggregation?: { type: 'JSON' | 'DELIMITED'; delimiter?: Buffer };
-  /** Lambda: the function (name or ARN) and Firehose's retries and processor buffer. */
-  lambda?: { arn: string; retries: number; bufferBytes: number };
+  /**
+   * Lambda: the function (name or ARN), Firehose's retries, and the processor's buffering hints:
+   * records are held until `bufferBytes` or `intervalMs`, then the function is invoked per
+   * `bufferBytes` of them.
+   */
+  lambda?: { arn: string; retries: number; bufferBytes: number; intervalMs: number };
   /** MetadataExtraction: a jq query (JQ-1.6) giving partition keys. */
   jqQuery?: string;
   /** AppendDelimiterToRecord: appended to each record delivered. */
@@ -285,7 +289,14 @@ export function checkProcessing(cfg: unknown): ProcessingPlan {
       case 'Lambda': {
         const arn = params.get('LambdaArn');
         if (!arn || !LAMBDA_ARN.test(arn)) throw invalid(`The Lambda processor needs a LambdaArn like arn:aws:lambda:us-east-1:123456789012:function:NAME (got ${JSON.stringify(shorten(arn ?? null))}).`);
-        plan.lambda = { arn, retries: Math.floor(num('NumberOfRetries', 0, 300, 3)), bufferBytes: Math.round(num('BufferSizeInMBs', 0.2, 3, 1) * 1024 * 1024) };
+        // Processor buffering hints: 0.2-3 MB (default 1) and 0-900 s (default 60), per
+        // https://docs.aws.amazon.com/firehose/latest/dev/data-transformation.html
+        plan.lambda = {
+          arn,
+          retries: Math.floor(num('NumberOfRetries', 0, 300, 3)),
+          bufferBytes: Math.round(num('BufferSizeInMBs', 0.2, 3, 1) * 1024 * 1024),
+          intervalMs: Math.round(num('BufferIntervalInSeconds', 0, 900, 60)) * 1000,
+        };
         break;
       }
       case 'MetadataExtraction': {

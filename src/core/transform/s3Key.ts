@@ -134,8 +134,8 @@ export function formatTimestamp(epochMs: number, pattern: string): string {
 }
 
 /** The object name suffix Firehose appends to the prefix. */
-export function objectSuffix(deliveryStreamName: string, timestamp: number, version = 1): string {
-  return `${deliveryStreamName}-${version}-${formatTimestamp(timestamp, 'yyyy-MM-dd-HH-mm-ss')}-${randomUUID()}`;
+export function objectSuffix(deliveryStreamName: string, timestamp: number, version = 1, uuid: string = randomUUID()): string {
+  return `${deliveryStreamName}-${version}-${formatTimestamp(timestamp, 'yyyy-MM-dd-HH-mm-ss')}-${uuid}`;
 }
 
 export interface DeliveryInput {
@@ -162,6 +162,30 @@ export interface Delivery {
 }
 
 /**
+ * The partition a record belongs to: its prefix with the partition keys evaluated and the time part
+ * left out (that is evaluated per object, from its oldest record). Throws PrefixError when the
+ * record lacks a key the prefix needs.
+ */
+export function partitionOf(prefix: string | undefined, keys: { fromLambda?: Record<string, string>; fromQuery?: Record<string, string> }): string {
+  const p = prefix?.trim();
+  if (!p) return '';
+  const keysOnly = p.replace(TOKEN, (all, ns: string) => (ns.startsWith('partitionKey') ? all : ''));
+  return evaluatePrefix(keysOnly, { timestamp: 0, partitionKeysFromLambda: keys.fromLambda, partitionKeysFromQuery: keys.fromQuery });
+}
+
+/** The full prefix of an object: the prefix evaluated at its oldest record's arrival (Firehose's time prefix when there is none). */
+export function objectPrefix(
+  prefix: string | undefined,
+  ctx: { oldest: number; fromLambda?: Record<string, string>; fromQuery?: Record<string, string>; random?: () => number; timePrefixWhenPlain?: boolean },
+): string {
+  const p = prefix?.trim();
+  if (!p) return defaultPrefix(ctx.oldest);
+  let evaluated = evaluatePrefix(p, { timestamp: ctx.oldest, partitionKeysFromLambda: ctx.fromLambda, partitionKeysFromQuery: ctx.fromQuery, random: ctx.random });
+  if (ctx.timePrefixWhenPlain && !p.includes('!{')) evaluated += defaultPrefix(ctx.oldest);
+  return evaluated;
+}
+
+/**
  * Groups delivered records into S3 objects as Firehose would: by the evaluated partition part of
  * the prefix, in the order returned, each object's timestamp being its oldest record's arrival.
  */
@@ -181,18 +205,14 @@ export function planDelivery(
 ): Delivery {
   const groups = new Map<string, DeliveryInput[]>();
   const failed: Delivery['failed'] = [];
-  const prefix = opts.prefix?.trim() || undefined;
   for (const r of records) {
-    let group = '';
-    if (prefix) {
+    let group: string;
+    try {
       // Partition keys decide the object; the time part is evaluated later, per object.
-      const keysOnly = prefix.replace(TOKEN, (all, ns: string) => (ns.startsWith('partitionKey') ? all : ''));
-      try {
-        group = evaluatePrefix(keysOnly, { timestamp: 0, partitionKeysFromLambda: r.partitionKeys, partitionKeysFromQuery: r.partitionKeysFromQuery });
-      } catch (e) {
-        failed.push({ recordIndex: r.recordIndex, reason: (e as Error).message });
-        continue;
-      }
+      group = partitionOf(opts.prefix, { fromLambda: r.partitionKeys, fromQuery: r.partitionKeysFromQuery });
+    } catch (e) {
+      failed.push({ recordIndex: r.recordIndex, reason: (e as Error).message });
+      continue;
     }
     let g = groups.get(group);
     if (!g) groups.set(group, (g = []));
@@ -201,8 +221,7 @@ export function planDelivery(
   const objects: DeliveredObject[] = [];
   for (const g of groups.values()) {
     const oldest = g.reduce((a, r) => Math.min(a, r.arrivalTime), Infinity);
-    let evaluated = prefix ? evaluatePrefix(prefix, { timestamp: oldest, partitionKeysFromLambda: g[0].partitionKeys, partitionKeysFromQuery: g[0].partitionKeysFromQuery, random: opts.random }) : defaultPrefix(oldest);
-    if (prefix && opts.timePrefixWhenPlain && !prefix.includes('!{')) evaluated += defaultPrefix(oldest);
+    const evaluated = objectPrefix(opts.prefix, { oldest, fromLambda: g[0].partitionKeys, fromQuery: g[0].partitionKeysFromQuery, random: opts.random, timePrefixWhenPlain: opts.timePrefixWhenPlain });
     objects.push({
       prefix: evaluated,
       key: evaluated + objectSuffix(opts.deliveryStreamName, oldest, opts.version) + (opts.extension ?? ''),

@@ -1,0 +1,164 @@
+/**
+ * When a delivery stream's records move, in Firehose's two stages:
+ *   1. incoming records wait for the Lambda processor's buffering hints (BufferSizeInMBs,
+ *      BufferIntervalInSeconds), then are transformed and partitioned; without a processor they
+ *      are handed on at the next pass;
+ *   2. each partition's buffer (and each error output type's) waits for the destination's
+ *      BufferingHints on its own, and is delivered as objects of at most SizeInMBs.
+ * One pass at a time per stream. A pass that fails keeps everything where it was (journaled), says
+ * why in the stream's failure (DescribeDeliveryStream's FailureDescription), and the stream is tried
+ * again after a back-off that doubles up to RETRY_MAX_MS; a forced pass (flush, stop) ignores the
+ * hints and the back-off.
+ */
+import type { DeliveryBuffer, BufferedRecord, Partition } from './firehoseBuffer';
+import { deliverBatch, DeliveryEnv, DeliveryError, DeliveryTarget, planKeys, processRecords, WrittenObject } from './firehoseDelivery';
+import type { ValidCreateRequest } from './firehoseValidation';
+
+export interface PipelineStream extends ValidCreateRequest {
+  arn: string;
+  versionId: string;
+  buffer: DeliveryBuffer;
+  /** The pass in progress. */
+  busy?: Promise<boolean>;
+  /** Why records are not flowing (source unreadable, delivery failing), as DescribeDeliveryStream's FailureDescription. */
+  failure?: { Type: string; Details: string; from: 'source' | 'delivery' };
+  /** After a failed pass, the next one is not before this time; `failures` in a row set the back-off. */
+  retryAt: number;
+  failures: number;
+}
+
+export interface PipelineEnv extends DeliveryEnv {
+  region: string;
+  accountId: string;
+  /** The time hints are measured against (tests move it). */
+  clock(): number;
+  /** An object was written (for the list of a stream's objects). */
+  written(s: PipelineStream, o: WrittenObject): void;
+  /** A pass ended, whether it failed or not (back-pressure on the source is decided then too). */
+  settled(s: PipelineStream): void;
+}
+
+export const RETRY_BASE_MS = 1000;
+export const RETRY_MAX_MS = 30_000;
+
+export class DeliveryPipeline {
+  constructor(private readonly env: PipelineEnv) {}
+
+  /** The destination's buffering hints. */
+  hints(s: PipelineStream): { SizeInMBs: number; IntervalInSeconds: number } {
+    return s.http?.BufferingHints ?? s.destination.BufferingHints;
+  }
+
+  /** Keeps incoming records (journaled first; throws, keeping nothing, when they cannot be) and starts a pass if one is due. */
+  accept(s: PipelineStream, records: BufferedRecord[]): void {
+    s.buffer.add(records, this.env.clock());
+    if (this.due(s)) void this.run(s);
+  }
+
+  /** Whether a pass would do something now (hints reached, back-off over, none running). */
+  due(s: PipelineStream): boolean {
+    const now = this.env.clock();
+    if (s.busy || now < s.retryAt) return false;
+    if (this.stage1Due(s, now)) return true;
+    for (const p of s.buffer.partitions.values()) if (this.stage2Due(s, p, now)) return true;
+    return false;
+  }
+
+  /** Starts a pass on each stream that is due; resolves when they are done. */
+  tick(streams: Iterable<PipelineStream>): Promise<unknown> {
+    const started: Promise<boolean>[] = [];
+    for (const s of streams) {
+      try {
+        if (this.due(s)) started.push(this.run(s));
+      } catch (e) {
+        // Never let one stream's trouble end the endpoint (this runs in a timer).
+        this.env.log(`Firehose ${s.name}: ${(e as Error).message}`);
+      }
+    }
+    return Promise.all(started);
+  }
+
+  /** One pass, after the one running (if any); `force` ignores the hints and delivers every buffer. False when something failed (it stays buffered). */
+  run(s: PipelineStream, opts: { force?: boolean; final?: boolean; signal?: AbortSignal } = {}): Promise<boolean> {
+    const run = (s.busy ?? Promise.resolve(true)).then(() => this.pass(s, opts));
+    const tracked = run.finally(() => {
+      if (s.busy === tracked) s.busy = undefined;
+    });
+    s.busy = tracked;
+    return tracked;
+  }
+
+  private stage1Due(s: PipelineStream, now: number): boolean {
+    const b = s.buffer;
+    if (!b.records.length) return false;
+    const lambda = s.processing.lambda;
+    return !lambda || b.bytes >= lambda.bufferBytes || now - b.since >= lambda.intervalMs;
+  }
+
+  private stage2Due(s: PipelineStream, p: Partition, now: number): boolean {
+    const h = this.hints(s);
+    return !!p.plan || p.bytes >= h.SizeInMBs * 1024 * 1024 || now - p.since >= h.IntervalInSeconds * 1000;
+  }
+
+  /** The oldest records of a partition that fit in one object of SizeInMBs (at least one). */
+  private batchSize(s: PipelineStream, p: Partition): number {
+    const max = this.hints(s).SizeInMBs * 1024 * 1024;
+    let n = 0;
+    for (let bytes = 0; n < p.records.length && (n === 0 || bytes + p.records[n].data.length <= max); n++) bytes += p.records[n].data.length;
+    return n;
+  }
+
+  private async pass(s: PipelineStream, opts: { force?: boolean; final?: boolean; signal?: AbortSignal }): Promise<boolean> {
+    const env = this.env;
+    const target: DeliveryTarget = { name: s.name, arn: s.arn, versionId: s.versionId, config: s, region: env.region, accountId: env.accountId };
+    let ok = true;
+    let did = false;
+    const failed = (e: unknown, what: string) => {
+      ok = false;
+      const details = e instanceof DeliveryError ? e.message : `${what} failed: ${(e as Error).message}. They stay buffered and are retried.`;
+      if (s.failure?.Details !== details) env.log(`Firehose ${s.name}: ${details}`);
+      s.failure = { Type: e instanceof DeliveryError ? e.type : 'UNKNOWN_ERROR', Details: details, from: 'delivery' };
+      s.failures++;
+      s.retryAt = env.clock() + Math.min(RETRY_BASE_MS * 2 ** (s.failures - 1), RETRY_MAX_MS);
+    };
+
+    // Stage 1: transform and partition what the processor buffer holds.
+    if (s.buffer.records.length && (opts.force || this.stage1Due(s, env.clock()))) {
+      did = true;
+      const n = s.buffer.records.length;
+      try {
+        const out = await processRecords(target, env, s.buffer.records.slice(0, n));
+        s.buffer.handOver(n, out.parts, env.clock());
+      } catch (e) {
+        failed(e, `Processing ${n} records`);
+      }
+    }
+
+    // Stage 2: each partition's buffer on its own hints, a batch (object) at a time.
+    for (const p of [...s.buffer.partitions.values()]) {
+      while (s.buffer.partitions.get(p.id) === p && (opts.force || this.stage2Due(s, p, env.clock()))) {
+        did = true;
+        try {
+          let plan = p.plan;
+          if (!plan) {
+            const n = this.batchSize(s, p);
+            plan = s.buffer.plan(p, n, planKeys(target, p, p.records.slice(0, n)));
+          }
+          await deliverBatch(target, env, p, p.records.slice(0, plan.n), plan, { final: opts.final, signal: opts.signal, onWritten: (o) => env.written(s, o) });
+          s.buffer.flushed(p, env.clock());
+        } catch (e) {
+          failed(e, `Delivery of ${p.plan?.n ?? p.records.length} records`);
+          break;
+        }
+      }
+    }
+
+    if (did && ok) {
+      s.failures = 0;
+      s.retryAt = 0;
+      if (s.failure?.from === 'delivery') s.failure = undefined;
+    }
+    env.settled(s);
+    return ok;
+  }
+}
