@@ -24,6 +24,7 @@ import { StreamService } from '../../src/core/kinesis/streamService';
 import { encodeAggregate } from '../../src/core/producer/aggregation';
 import { DeliveryStreamService } from '../../src/core/firehose/deliveryStreamService';
 import type { DeliveredObject } from '../../src/core/local/firehoseEmulator';
+import type { ObjectStore } from '../../src/core/local/s3Folder';
 
 const ROLE = 'arn:aws:iam::000000000000:role/firehose';
 const FIX = join(__dirname, '../../../test/fixtures/firehose');
@@ -151,6 +152,7 @@ describe('Firehose emulator: transform, partition, compress, deliver (real @aws-
       assert.equal(f.lambdaArn, lambdaArn('cities'));
       assert.equal(f.attemptsMade, 2, 'the first attempt threw, the second answered');
       assert.equal(f.errorCode, 'Lambda.ProcessingFailedStatus');
+      assert.equal(f.errorMessage, 'ProcessingFailed status set for record', "Firehose's own words");
     }
   });
 
@@ -168,14 +170,17 @@ describe('Firehose emulator: transform, partition, compress, deliver (real @aws-
     for (const f of failed) {
       assert.equal(f.attemptsMade, 3, '1 attempt + NumberOfRetries 2');
       assert.equal(f.errorCode, 'Lambda.FunctionError');
-      assert.match(f.errorMessage, /this batch always fails/);
+      assert.equal(f.errorMessage, 'The Lambda function was successfully invoked but it returned an error result.');
     }
+    assert.ok(logs.some((l) => /always-fails: invocation of by-arn failed 3 times \(Lambda\.FunctionError: .*this batch always fails/.test(l)), 'what the handler threw is in the log');
 
     await create({ DeliveryStreamName: 'times-out', ExtendedS3DestinationConfiguration: s3('slow-bucket', { ProcessingConfiguration: lambda('cities', 0) }) });
     await put('times-out', [rec(1, { sleep: 10_000 })]);
     await local.firehose.flush('times-out');
     const [slow] = local.firehose.errorObjects('times-out');
-    assert.match(JSON.parse(lines(slow, read('times-out', slow))[0]).errorMessage, /did not finish within 2000 ms/);
+    const timedOut = JSON.parse(lines(slow, read('times-out', slow))[0]);
+    assert.deepEqual([timedOut.errorCode, timedOut.errorMessage], ['Lambda.FunctionTimedOut', 'The Lambda function invocation timed out. Increase the Timeout setting in the Lambda function.']);
+    assert.ok(logs.some((l) => /times-out: .*Lambda\.FunctionTimedOut: .*did not finish within 2000 ms/.test(l)));
     assert.match(slow.key, /^processing-failed\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/times-out-1-/, 'no error prefix: Firehose\'s default');
 
     await create({ DeliveryStreamName: 'garbage', ExtendedS3DestinationConfiguration: s3('garbage-bucket', { ProcessingConfiguration: lambda('cities', 0) }) });
@@ -184,7 +189,18 @@ describe('Firehose emulator: transform, partition, compress, deliver (real @aws-
     const [g] = local.firehose.errorObjects('garbage');
     const ge = JSON.parse(lines(g, read('garbage', g))[0]);
     assert.equal(ge.errorCode, 'Lambda.JsonProcessingException');
-    assert.match(ge.errorMessage, /must return \{ records/);
+    assert.match(ge.errorMessage, /^There was an error parsing returned records from the Lambda function\./);
+    assert.ok(logs.some((l) => /garbage: .*must return \{ records/.test(l)));
+
+    // A record missing from the response and one returned twice: AWS's codes and words.
+    await create({ DeliveryStreamName: 'bad-ids', ExtendedS3DestinationConfiguration: s3('bad-ids-bucket', { ProcessingConfiguration: lambda('cities', 0) }) });
+    await put('bad-ids', [rec(1, { omit: true }), rec(2, { dupe: true }), rec(4)]);
+    await local.firehose.flush('bad-ids');
+    const bad = local.firehose.errorObjects('bad-ids').flatMap((o) => lines(o, read('bad-ids', o)).map((l) => JSON.parse(l)));
+    const byId = Object.fromEntries(bad.map((f) => [JSON.parse(Buffer.from(f.rawData, 'base64').toString()).id, f]));
+    assert.deepEqual([byId[1].errorCode, byId[1].errorMessage], ['Lambda.MissingRecordId', 'One or more record IDs were not returned. Ensure that the Lambda function returns all received record IDs.']);
+    assert.deepEqual([byId[2].errorCode, byId[2].errorMessage], ['Lambda.DuplicatedRecordId', 'Multiple records were returned with the same record ID. Ensure that the Lambda function returns unique record IDs for each record.']);
+    assert.equal(byId[4], undefined, 'the record answered correctly is delivered');
   });
 
   it('shows an unmapped Lambda on the delivery stream and keeps its records buffered, not passed through', async () => {
@@ -667,6 +683,204 @@ describe('Firehose emulator: KPL aggregated records from a Kinesis source', func
       kinesis.destroy();
       firehose.destroy();
       await local.close();
+    }
+  });
+});
+
+describe('Firehose emulator: two buffering stages, each partition on its own hints, each object written once', function () {
+  this.timeout(120_000);
+  // The buffering hints are minutes long: these tests move the emulator's clock (its `clock` knob)
+  // and run its hint check (`tick`) themselves, instead of waiting.
+  const T0 = Date.parse('2026-03-01T10:00:00Z');
+  let now = T0;
+  const clock = () => now;
+  const settle = async (local: LocalEndpoint) => {
+    for (let i = 0; i < 3; i++) await local.firehose.tick();
+  };
+  const ids = (local: LocalEndpoint, name: string, o: DeliveredObject) =>
+    decodeDeliveredObject(local.firehose.readObject(name, o.key)!).lines.map((l) => JSON.parse(l).id as number);
+  const rawIds = (local: LocalEndpoint, name: string, o: DeliveredObject) =>
+    decodeDeliveredObject(local.firehose.readObject(name, o.key)!).lines.map((l) => JSON.parse(Buffer.from(JSON.parse(l).rawData, 'base64').toString()).id as number);
+  const byQuery = (bucket: string, hints: { SizeInMBs: number; IntervalInSeconds: number }) =>
+    s3(bucket, {
+      Prefix: 'city=!{partitionKeyFromQuery:city}/',
+      ErrorOutputPrefix: 'errors/!{firehose:error-output-type}/',
+      BufferingHints: hints,
+      DynamicPartitioningConfiguration: { Enabled: true },
+      ProcessingConfiguration: jq('{city: .city}'),
+    });
+  beforeEach(() => {
+    now = T0;
+  });
+
+  it('delivers each partition when ITS buffer reaches the hints: a busy partition by size (objects of at most SizeInMBs), a quiet one by interval', async () => {
+    const local = await startLocalEndpoint({ log: () => undefined, firehose: { clock, tickMs: 3_600_000 } });
+    const firehose = firehoseClientFor(local.endpoint);
+    try {
+      await firehose.send(new CreateDeliveryStreamCommand({ DeliveryStreamName: 'rates', DeliveryStreamType: 'DirectPut', ExtendedS3DestinationConfiguration: byQuery('rates', { SizeInMBs: 1, IntervalInSeconds: 60 }) }));
+      const pad = 'x'.repeat(4000);
+      const busy = Array.from({ length: 300 }, (_, i) => ({ Data: Buffer.from(JSON.stringify({ id: i, city: 'Lisbon', pad })) }));
+      const quiet = Array.from({ length: 5 }, (_, i) => ({ Data: Buffer.from(JSON.stringify({ id: 1000 + i, city: 'Osaka' })) }));
+      for (let i = 0; i < busy.length; i += 100) await firehose.send(new PutRecordBatchCommand({ DeliveryStreamName: 'rates', Records: [...busy.slice(i, i + 100), ...(i === 0 ? quiet : [])] }));
+      await settle(local);
+
+      const first = local.firehose.delivered('rates');
+      assert.equal(first.length, 1, 'Lisbon passed 1 MiB: one object; Osaka is still buffered');
+      assert.match(first[0].key, /^city=Lisbon\/rates-1-2026-03-01-10-00-00-/);
+      assert.ok(first[0].size <= 1024 * 1024, 'an object is at most SizeInMBs');
+
+      now = T0 + 59_000;
+      await settle(local);
+      assert.equal(local.firehose.delivered('rates').length, 1, 'before IntervalInSeconds nothing else is delivered');
+
+      now = T0 + 60_000;
+      await settle(local);
+      const all = local.firehose.delivered('rates');
+      const osaka = all.filter((o) => o.key.startsWith('city=Osaka/'));
+      assert.equal(osaka.length, 1, 'Osaka: one object, at its interval');
+      assert.deepEqual(ids(local, 'rates', osaka[0]), [1000, 1001, 1002, 1003, 1004]);
+      const lisbon = all.filter((o) => o.key.startsWith('city=Lisbon/')).flatMap((o) => ids(local, 'rates', o));
+      assert.deepEqual(lisbon, busy.map((_, i) => i), 'Lisbon: every record once, in order, across its objects');
+    } finally {
+      firehose.destroy();
+      await local.close();
+    }
+  });
+
+  it("holds records for the Lambda processor's BufferIntervalInSeconds (or BufferSizeInMBs) before invoking it", async () => {
+    const local = await startLocalEndpoint({ log: () => undefined, firehose: { clock, tickMs: 3_600_000, lambdaHandlers: { cities: join(FIX, 'cities.js') } } });
+    const firehose = firehoseClientFor(local.endpoint);
+    const processor = (interval: string) => ({
+      Enabled: true,
+      Processors: [
+        {
+          Type: 'Lambda' as const,
+          Parameters: [
+            { ParameterName: 'LambdaArn' as const, ParameterValue: lambdaArn('cities') },
+            { ParameterName: 'BufferIntervalInSeconds' as const, ParameterValue: interval },
+            { ParameterName: 'BufferSizeInMBs' as const, ParameterValue: '0.2' },
+          ],
+        },
+      ],
+    });
+    try {
+      // The destination delivers at once (interval 0): what is not delivered was not processed.
+      await firehose.send(
+        new CreateDeliveryStreamCommand({ DeliveryStreamName: 'held', DeliveryStreamType: 'DirectPut', ExtendedS3DestinationConfiguration: s3('held', { BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 0 }, ProcessingConfiguration: processor('120') }) }),
+      );
+      await firehose.send(new PutRecordBatchCommand({ DeliveryStreamName: 'held', Records: [rec(1), rec(2)] }));
+      now = T0 + 119_000;
+      await settle(local);
+      assert.deepEqual(local.firehose.delivered('held'), [], 'not invoked before BufferIntervalInSeconds');
+      now = T0 + 120_000;
+      await settle(local);
+      assert.deepEqual(local.firehose.delivered('held').flatMap((o) => ids(local, 'held', o)), [1, 2], 'invoked at BufferIntervalInSeconds, then delivered');
+
+      // Past BufferSizeInMBs (0.2 MB) it is invoked at once, interval or not.
+      const big = Array.from({ length: 60 }, (_, i) => rec(10 + i, { pad: 'y'.repeat(4000) }));
+      await firehose.send(new PutRecordBatchCommand({ DeliveryStreamName: 'held', Records: big }));
+      await settle(local);
+      assert.equal(local.firehose.delivered('held').reduce((a, o) => a + o.records, 0), 2 + 60 - 6 - 6, 'the 0.2 MB buffer was transformed (Dropped and ProcessingFailed ones aside)');
+      const d = await firehose.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: 'held' }));
+      const params = d.DeliveryStreamDescription!.Destinations![0].ExtendedS3DestinationDescription!.ProcessingConfiguration!.Processors![0].Parameters!;
+      assert.ok(params.some((p) => p.ParameterName === 'BufferIntervalInSeconds' && p.ParameterValue === '120'));
+      await assert.rejects(
+        firehose.send(new CreateDeliveryStreamCommand({ DeliveryStreamName: 'too-long', ExtendedS3DestinationConfiguration: s3('held', { ProcessingConfiguration: processor('901') }) })),
+        /BufferIntervalInSeconds "901" must be a number from 0 to 900/,
+      );
+    } finally {
+      firehose.destroy();
+      await local.close();
+    }
+  });
+
+  it('writes each object once when a write fails part way: the retry skips what was written and keeps the planned keys', async () => {
+    // A write that fails is what no real part here can do on demand (the process runs as root):
+    // the object store is wrapped to fail its second write, once. That is the only mock.
+    const attempts: string[] = [];
+    let failNext = 2;
+    const wrapStore = (inner: ObjectStore): ObjectStore => ({
+      put(bucket, key, body) {
+        attempts.push(key);
+        if (--failNext === 0) throw new Error('injected: the disk is full');
+        return inner.put(bucket, key, body);
+      },
+    });
+    const local = await startLocalEndpoint({ log: () => undefined, firehose: { clock, tickMs: 3_600_000, wrapStore, lambdaHandlers: { cities: join(FIX, 'cities.js') } } });
+    const firehose = firehoseClientFor(local.endpoint);
+    try {
+      await firehose.send(
+        new CreateDeliveryStreamCommand({
+          DeliveryStreamName: 'once',
+          DeliveryStreamType: 'DirectPut',
+          ExtendedS3DestinationConfiguration: s3('once', { Prefix: 'city=!{partitionKeyFromLambda:city}/', ErrorOutputPrefix: 'errors/!{firehose:error-output-type}/', DynamicPartitioningConfiguration: { Enabled: true }, ProcessingConfiguration: lambda('cities') }),
+        }),
+      );
+      await firehose.send(new PutRecordBatchCommand({ DeliveryStreamName: 'once', Records: Array.from({ length: 30 }, (_, i) => rec(i)) }));
+      assert.equal(await local.firehose.flush('once'), false, 'the second object could not be written');
+      const d = await firehose.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: 'once' }));
+      assert.match(d.DeliveryStreamDescription!.FailureDescription!.Details!, /injected: the disk is full.*stay buffered and are retried/);
+      const failedKey = attempts[1];
+      assert.equal(await local.firehose.flush('once'), true, 'retried');
+      assert.equal((await firehose.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: 'once' }))).DeliveryStreamDescription!.FailureDescription, undefined);
+
+      const written = [...local.firehose.delivered('once'), ...local.firehose.errorObjects('once')];
+      assert.equal(written.length, 4, 'three partitions and the error output, one object each');
+      assert.equal(new Set(written.map((o) => o.key)).size, 4);
+      assert.ok(written.some((o) => o.key === failedKey), 'the object that failed was written under its planned key');
+      assert.equal(attempts.filter((k) => k === attempts[0]).length, 1, 'the object written before the failure was not written again');
+      const delivered = local.firehose.delivered('once').flatMap((o) => ids(local, 'once', o));
+      const failed = local.firehose.errorObjects('once').flatMap((o) => rawIds(local, 'once', o));
+      const all = [...delivered, ...failed].sort((a, b) => a - b);
+      assert.deepEqual(all, Array.from({ length: 30 }, (_, i) => i).filter((i) => i % 10 !== 7), 'every record exactly once (the Dropped ones aside)');
+    } finally {
+      firehose.destroy();
+      await local.close();
+    }
+  });
+
+  it('keeps transformed records buffered per partition across a restart (data folder), and delivers them under the keys planned before it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'firehose-stage2-'));
+    // The first run cannot write (the store is wrapped to refuse: the only mock), so stopping cannot deliver.
+    const planned: string[] = [];
+    const refuse = (): ObjectStore => ({
+      put(_bucket, key) {
+        planned.push(key);
+        throw new Error('injected: the bucket folder cannot be written');
+      },
+    });
+    const first = await startLocalEndpoint({ path: dir, log: () => undefined, firehose: { clock, tickMs: 3_600_000, wrapStore: refuse, lambdaHandlers: { cities: join(FIX, 'cities.js') } } });
+    let f = firehoseClientFor(first.endpoint);
+    try {
+      await f.send(
+        new CreateDeliveryStreamCommand({
+          DeliveryStreamName: 'staged',
+          DeliveryStreamType: 'DirectPut',
+          ExtendedS3DestinationConfiguration: s3('staged', { Prefix: 'city=!{partitionKeyFromLambda:city}/', ErrorOutputPrefix: 'errors/!{firehose:error-output-type}/', DynamicPartitioningConfiguration: { Enabled: true }, ProcessingConfiguration: lambda('cities') }),
+        }),
+      );
+      await f.send(new PutRecordBatchCommand({ DeliveryStreamName: 'staged', Records: Array.from({ length: 20 }, (_, i) => rec(i)) }));
+      assert.equal(await first.firehose.flush('staged'), false);
+    } finally {
+      f.destroy();
+      await first.close();
+    }
+    assert.ok(planned.length > 0);
+    // The second run has no handler for the Lambda: what it delivers was transformed before the restart.
+    const again = await startLocalEndpoint({ path: dir, log: () => undefined, firehose: { clock, tickMs: 3_600_000 } });
+    f = firehoseClientFor(again.endpoint);
+    try {
+      assert.equal(await again.firehose.flush('staged'), true);
+      const delivered = again.firehose.delivered('staged');
+      const got = delivered.flatMap((o) => decodeDeliveredObject(readFileSync(o.file!)).lines.map((l) => JSON.parse(l)));
+      assert.ok(got.every((r) => r.transformed === true), 'transformed before the restart');
+      assert.deepEqual(got.map((r) => r.id).sort((a, b) => a - b), [0, 1, 2, 4, 5, 6, 8, 9, 10, 11, 12, 14, 15, 16, 18, 19]);
+      const keys = [...delivered, ...again.firehose.errorObjects('staged')].map((o) => o.key);
+      assert.equal(keys.length, 4);
+      for (const k of keys) assert.ok(planned.includes(k), `${k} is the key planned before the restart`);
+    } finally {
+      f.destroy();
+      await again.close();
     }
   });
 });

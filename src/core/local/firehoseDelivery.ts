@@ -394,18 +394,22 @@ async function transform(
         continue;
       }
       done = true;
+      // A record answered twice fails, whatever its first answer said.
+      const duplicated = new Set(v.violations.filter((x) => x.code === 'duplicate-record-id').map((x) => x.recordIndex));
       for (const o of v.outcomes) {
         const it = items[o.index];
-        if (o.result === 'Ok' && o.output) {
+        if (o.result === 'Ok' && o.output && !duplicated.has(o.index)) {
           out[o.index] = { ...it, data: o.output, lambdaKeys: o.partitionKeys };
-        } else if (o.result === 'Dropped') {
+        } else if (o.result === 'Dropped' && !duplicated.has(o.index)) {
           counts.dropped++;
         } else {
-          const violation = v.violations.find((x) => x.recordIndex === o.index && x.code !== 'missing-partition-key');
+          const violation = duplicated.has(o.index)
+            ? v.violations.find((x) => x.recordIndex === o.index && x.code === 'duplicate-record-id')
+            : v.violations.find((x) => x.recordIndex === o.index && x.code !== 'missing-partition-key');
           if (violation && logLines++ < MAX_LOG_LINES_PER_BATCH) env.log(`Firehose ${target.name}: ${resolved.functionName}'s response: ${violation.message}`);
           failures.push({
             item: it,
-            ...(o.result === 'ProcessingFailed' ? ERRORS.processingFailed : VIOLATION_ERROR[violation?.code ?? ''] ?? ERRORS.jsonProcessing),
+            ...(o.result === 'ProcessingFailed' && !duplicated.has(o.index) ? ERRORS.processingFailed : VIOLATION_ERROR[violation?.code ?? ''] ?? ERRORS.jsonProcessing),
             attemptsMade: attempts,
             lambdaArn: lambda.arn,
             type: 'processing-failed',

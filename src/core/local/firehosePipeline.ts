@@ -64,12 +64,13 @@ export class DeliveryPipeline {
     return false;
   }
 
-  /** Starts a pass on each stream that is due; resolves when they are done. */
+  /** Starts a pass on each stream that is due; resolves when they (and the passes already running) are done. */
   tick(streams: Iterable<PipelineStream>): Promise<unknown> {
     const started: Promise<boolean>[] = [];
     for (const s of streams) {
       try {
-        if (this.due(s)) started.push(this.run(s));
+        if (s.busy) started.push(s.busy);
+        else if (this.due(s)) started.push(this.run(s));
       } catch (e) {
         // Never let one stream's trouble end the endpoint (this runs in a timer).
         this.env.log(`Firehose ${s.name}: ${(e as Error).message}`);
