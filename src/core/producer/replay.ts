@@ -11,6 +11,7 @@
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { rawBytesOf } from '../records/decoders';
+import { sourceRecordId as sourceId } from '../records/redecode';
 import type { DecodedRecord } from '../records/types';
 import { ProduceProgress, ProduceResult, Producer } from './engine';
 import { fieldValue, PartitionKeySpec } from './partitionKey';
@@ -29,11 +30,6 @@ export interface ReplayOptions {
   ordered?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: ProduceProgress) => void;
-}
-
-/** The id of the stream record a decoded row came from (rows of one CloudWatch Logs payload share it). */
-function sourceId(r: DecodedRecord): string {
-  return r.logEvent ? r.id.slice(0, r.id.lastIndexOf('/')) : r.id;
 }
 
 /** The records as producer input, each stream record once, re-keyed as asked. */
