@@ -26,6 +26,8 @@ export interface ReplayOptions {
   partitionKey?: 'keep' | Exclude<PartitionKeySpec, { type: 'template' }>;
   /** Records per second (default: as fast as the target accepts). */
   rate?: number;
+  /** Attempts per record and back-off (default: the producer's). */
+  retry?: { maxAttempts?: number; backoffBaseMs?: number; backoffMaxMs?: number };
   /** Keep the order of records per partition key (as they were read). */
   ordered?: boolean;
   signal?: AbortSignal;
@@ -66,6 +68,7 @@ export async function replay(records: Iterable<DecodedRecord>, options: ReplayOp
     streamName: 'client' in t ? t.streamName : t.deliveryStreamName,
     ...('firehose' in t ? { deliveryStream: t.firehose } : {}),
     rate: options.rate,
+    ...options.retry,
     ordered: options.ordered,
     // A record that cannot be sent is reported and the others go on.
     onInvalid: 'skip',
