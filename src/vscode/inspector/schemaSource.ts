@@ -62,7 +62,7 @@ export class InspectorSchemaSource extends Disposable {
       glue: aws ? () => this.services.clients.glueClient(this.connection) : undefined,
       searched: ['the workspace', ...dirs].join(', '),
       noGlue: `Glue is asked on AWS connections only (this is ${this.connection.kind === 'local' ? 'the Local connection' : 'a custom endpoint'})`,
-      hint: (id) => `put it at ${root ? vscode.workspace.asRelativePath(vscode.Uri.joinPath(vscode.Uri.file(root), 'schemas', `${id}.avsc`), true) : `<workspace>/schemas/${id}.avsc`} (any folder of the workspace), or map the id to a file in kinesis.records.avroSchemaFiles`,
+      hint: (id) => `put it at ${root ? vscode.workspace.asRelativePath(vscode.Uri.joinPath(vscode.Uri.file(root), 'schemas', `${id}.avsc`), (vscode.workspace.workspaceFolders?.length ?? 0) > 1) : `<workspace>/schemas/${id}.avsc`} (any folder of the workspace), or map the id to a file in kinesis.records.avroSchemaFiles`,
     });
   }
 
