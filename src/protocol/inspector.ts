@@ -72,7 +72,7 @@ export interface ShardChoice {
 }
 
 /** One table row: enough to draw the row, nothing more. */
-export interface RowSummary extends Pick<DecodedRecord, 'id' | 'arrivalTime' | 'shardId' | 'partitionKey' | 'sequenceNumber' | 'subSequenceNumber' | 'size' | 'decodings'> {
+export interface RowSummary extends Pick<DecodedRecord, 'id' | 'arrivalTime' | 'shardId' | 'partitionKey' | 'sequenceNumber' | 'subSequenceNumber' | 'size' | 'decodings' | 'logEvent'> {
   /** The start of the decoded text on one line. */
   preview: string;
   failed: boolean;
@@ -84,7 +84,7 @@ export interface RowSummary extends Pick<DecodedRecord, 'id' | 'arrivalTime' | '
 
 /** The selected record, decoded as asked. */
 export interface RecordDetail
-  extends Pick<DecodedRecord, 'id' | 'shardId' | 'sequenceNumber' | 'subSequenceNumber' | 'partitionKey' | 'explicitHashKey' | 'arrivalTime' | 'size' | 'decodings'> {
+  extends Pick<DecodedRecord, 'id' | 'shardId' | 'sequenceNumber' | 'subSequenceNumber' | 'partitionKey' | 'explicitHashKey' | 'arrivalTime' | 'size' | 'decodings' | 'logEvent'> {
   decoding: DecodingChoice;
   /** The decoded text (pretty JSON when `isJson`), possibly cut at `truncated`. */
   text: string;
@@ -179,7 +179,9 @@ export type InspectorCommand =
   | { type: 'stop' }
   | { type: 'clear' }
   | { type: 'setSort'; order: SortOrder }
-  | { type: 'refreshShards' };
+  | { type: 'refreshShards' }
+  /** CloudWatch Logs payloads as one row per log event (on) or one row per record (off); held rows are redone. */
+  | { type: 'setLogEventRows'; on: boolean };
 
 /** Messages the host posts to the webview (besides replies). */
 export type InspectorEvent =
@@ -199,6 +201,8 @@ export type InspectorEvent =
       formats?: FormatInfo[];
       /** Columns from fields kept for this stream. */
       columns?: string[];
+      /** CloudWatch Logs payloads shown as one row per log event. */
+      logEventRows?: boolean;
     }
   | { type: 'shards'; shards: ShardChoice[] }
   /** The filtered view changed: `count` rows now; cached rows at or after `changedFrom` are stale. */
@@ -228,6 +232,8 @@ export interface InspectorPanelState {
   sort?: SortOrder;
   /** Columns from fields (JMESPath or `format:column`). */
   columns?: string[];
+  /** CloudWatch Logs payloads shown as one row per log event. */
+  logEventRows?: boolean;
 }
 
 export function isInspectorPanelState(v: unknown): v is InspectorPanelState {

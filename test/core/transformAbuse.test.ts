@@ -202,7 +202,7 @@ describe('workspace trust', () => {
     const trust = pkg.capabilities?.untrustedWorkspaces;
     assert.equal(trust?.supported, 'limited');
     assert.match(trust.description, /does not run handlers/);
-    const sensitive = Object.keys(pkg.contributes.configuration.properties).filter((k) => /^kinesis\.(local|connections)\./.test(k));
+    const sensitive = Object.keys(pkg.contributes.configuration.properties).filter((k) => /^kinesis\.(local|connections)\./.test(k) || /^kinesis\.records\.avroSchema(Files|Folders)$/.test(k));
     assert.ok(sensitive.length >= 5);
     assert.deepEqual([...trust.restrictedConfigurations].sort(), sensitive.sort());
   });

@@ -1,7 +1,7 @@
 /** The list's columns: which format's columns show (auto: the one all shown records are of), and columns added from fields. */
 import { html } from 'lit';
 
-import { valueOf } from '../shared/view';
+import { checkedOf, valueOf } from '../shared/view';
 import { ColumnChoice, hiddenText, InspectorViewState } from './state';
 import { columnTitle, formatColumnChoices, withFieldColumn } from './columns';
 import type { Controller } from './controller';
@@ -13,6 +13,12 @@ export function applyColumns(ctl: Controller, columns: string[]): void {
     (r) => ctl.store.update({ columns: r.columns, columnProblem: r.errors.length ? r.errors.map((e) => e.error).join(' ') : undefined }),
     (e: Error) => ctl.store.update({ columnProblem: e.message }),
   );
+}
+
+function setLogEventRows(ctl: Controller, on: boolean): void {
+  if (on === ctl.store.state.logEventRows) return;
+  ctl.store.update({ logEventRows: on });
+  ctl.host.post({ type: 'setLogEventRows', on });
 }
 
 function add(ctl: Controller, spec: string): void {
@@ -50,6 +56,8 @@ export function columnBarSection(s: InspectorViewState, ctl: Controller) {
         <vscode-option value="" selected>Add a format's field…</vscode-option>
         ${formatColumnChoices(s.formats).map((c) => html`<vscode-option value=${c.spec}>${c.label}</vscode-option>`)}
       </vscode-single-select>
+      <vscode-checkbox id="logEventRows" label="One row per log event" title="CloudWatch Logs payloads: each log event its own row, with its time and message (export writes the rows; replay sends each record once)"
+        .checked=${s.logEventRows} @change=${(e: Event) => setLogEventRows(ctl, checkedOf(e))}></vscode-checkbox>
       <span class="muted" id="hiddenCount" ?hidden=${!hidden}>${hidden ?? ''}</span>
     </div>
     <div class="column-error" id="columnError" role="alert" ?hidden=${!s.columnProblem}>${s.columnProblem ?? ''}</div>`;

@@ -9,6 +9,7 @@ import './shardSelect';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import './inspector.css';
 
 import { html } from 'lit';
@@ -100,6 +101,7 @@ function onEvent(msg: InspectorEvent): void {
         sort: msg.sort,
         formats: msg.formats ?? [],
         columns: msg.columns ?? [],
+        logEventRows: msg.logEventRows === true,
       });
       document.title = `Inspect ${msg.streamName}`;
       table.setOrder(msg.sort);

@@ -85,6 +85,8 @@ export interface InspectorViewState {
   /** The text of the "add a column" field, and why the last one was refused. */
   columnDraft: string;
   columnProblem?: string;
+  /** CloudWatch Logs payloads shown as one row per log event (saved with the panel). */
+  logEventRows: boolean;
 }
 
 export const NO_RECORD_SELECTED = 'Select a record to see it decoded.';
@@ -107,6 +109,7 @@ export function initialState(): InspectorViewState {
     columnChoice: 'auto',
     columns: [],
     columnDraft: '',
+    logEventRows: false,
   };
 }
 
@@ -333,6 +336,7 @@ export function detailFacts(d: RecordDetail): [string, string][] {
   ];
   if (d.format) facts.push(['Format', `${d.format.title} (${d.format.layers})`]);
   if (d.explicitHashKey) facts.push(['Explicit hash key', d.explicitHashKey]);
+  if (d.logEvent) facts.push(['Log event', `${nf.format(d.logEvent.index + 1)} of ${nf.format(d.logEvent.count)} in this record (replay sends the record once)`]);
   if (d.parts && d.parts > 1) facts.push(['Parts', `${d.parts} records; the first is shown`]);
   return facts;
 }
@@ -357,5 +361,6 @@ export function persisted(s: InspectorViewState): InspectorPanelState | undefine
   if (!s.connectionId) return undefined;
   const p: InspectorPanelState = { connectionId: s.connectionId, streamName: s.streamName, options: s.options, filter: s.filter, sort: s.sort };
   if (s.columns.length) p.columns = [...s.columns];
+  if (s.logEventRows) p.logEventRows = true;
   return p;
 }

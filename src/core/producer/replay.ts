@@ -11,6 +11,7 @@
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { rawBytesOf } from '../records/decoders';
+import { sourceRecordId as sourceId } from '../records/redecode';
 import type { DecodedRecord } from '../records/types';
 import { ProduceProgress, ProduceResult, Producer } from './engine';
 import { fieldValue, PartitionKeySpec } from './partitionKey';
@@ -25,15 +26,12 @@ export interface ReplayOptions {
   partitionKey?: 'keep' | Exclude<PartitionKeySpec, { type: 'template' }>;
   /** Records per second (default: as fast as the target accepts). */
   rate?: number;
+  /** Attempts per record and back-off (default: the producer's). */
+  retry?: { maxAttempts?: number; backoffBaseMs?: number; backoffMaxMs?: number };
   /** Keep the order of records per partition key (as they were read). */
   ordered?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: ProduceProgress) => void;
-}
-
-/** The id of the stream record a decoded row came from (rows of one CloudWatch Logs payload share it). */
-function sourceId(r: DecodedRecord): string {
-  return r.logEvent ? r.id.slice(0, r.id.lastIndexOf('/')) : r.id;
 }
 
 /** The records as producer input, each stream record once, re-keyed as asked. */
@@ -70,6 +68,7 @@ export async function replay(records: Iterable<DecodedRecord>, options: ReplayOp
     streamName: 'client' in t ? t.streamName : t.deliveryStreamName,
     ...('firehose' in t ? { deliveryStream: t.firehose } : {}),
     rate: options.rate,
+    ...options.retry,
     ordered: options.ordered,
     // A record that cannot be sent is reported and the others go on.
     onInvalid: 'skip',

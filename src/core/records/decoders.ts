@@ -27,7 +27,7 @@ import { parseCloudFrontLine } from './cloudFront';
 import { cloudWatchLogsText, CloudWatchLogEventRow, isCloudWatchLogsPayload, isControlMessage } from './cloudwatchLogs';
 import { isDynamoDbChange, unmarshallChange } from './dynamodb';
 import { isEventBridgeEvent } from './eventBridge';
-import { AvroSchemas, decodeGlueSchemaRegistry, isGlueSchemaRegistryRecord, schemaVersionIdsIn } from './glueSchemaRegistry';
+import { AvroSchemas, decodeGlueSchemaRegistry, isGlueSchemaRegistryRecord, schemaVersionIdOf, schemaVersionIdsIn } from './glueSchemaRegistry';
 import { deaggregate, isKplAggregate, KplUserRecord } from './kpl';
 import { decodeOtlpMetrics, isMetricDatum, looksLikeOtlpMetrics, parseMetricStreamJson } from './metricStream';
 import type { DecodedRecord, DecodingKind, RawRecord, RecordFormatName } from './types';
@@ -83,6 +83,8 @@ interface Part {
   format?: RecordFormatName;
   controlMessage?: boolean;
   logEvent?: { index: number; count: number };
+  /** Glue Schema Registry records (decoded or not). */
+  schemaVersionId?: string;
   /** Set for KPL user records. */
   user?: KplUserRecord;
 }
@@ -390,11 +392,12 @@ function auto(b: Uint8Array, chain: DecodingKind[], depth: number, budget: Budge
 }
 
 function glue(b: Uint8Array, chain: DecodingKind[], budget: Budget): Part {
+  const schemaVersionId = schemaVersionIdOf(b);
   try {
     const v = decodeGlueSchemaRegistry(b, budget.opts.avroSchemas, budget.left);
-    return recognised('glue-schema-registry', v, chain, b.length * 2);
+    return { ...recognised('glue-schema-registry', v, chain, b.length * 2), schemaVersionId };
   } catch (e) {
-    return binary(b, ext(chain, 'glue-schema-registry'), errorText(e));
+    return { ...binary(b, ext(chain, 'glue-schema-registry'), errorText(e)), schemaVersionId };
   }
 }
 
@@ -539,9 +542,12 @@ export function decodeRecord(raw: RawRecord, forcedKind?: DecodingKind, options:
     if (p.format) rec.format = p.format;
     if (p.controlMessage) rec.controlMessage = true;
     if (p.logEvent) rec.logEvent = p.logEvent;
+    if (p.schemaVersionId) rec.schemaVersionId = p.schemaVersionId;
     if (budget.truncatedAt !== undefined) rec.truncatedAt = budget.truncatedAt;
     // Strings of one-byte characters; parsed JSON takes about three times its text.
-    rec.memoryBytes = 200 + bytes.length + (p.text?.length ?? 0) + (p.heldBytes ?? 0) + 3 * (p.jsonChars ?? 0);
+    // The rows of one log payload share its bytes: each counts its share.
+    const share = p.logEvent ? Math.ceil(bytes.length / p.logEvent.count) : bytes.length;
+    rec.memoryBytes = 200 + share + (p.text?.length ?? 0) + (p.heldBytes ?? 0) + 3 * (p.jsonChars ?? 0);
     return rec;
   });
 }
@@ -593,6 +599,7 @@ class Decoded implements DecodedRecord {
   declare format?: DecodedRecord['format'];
   declare controlMessage?: boolean;
   declare logEvent?: DecodedRecord['logEvent'];
+  declare schemaVersionId?: string;
   declare truncatedAt?: number;
   declare memoryBytes?: number;
   [RAW]: Uint8Array;

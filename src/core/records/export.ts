@@ -20,7 +20,11 @@ export interface ExportOptions {
   end?: boolean;
 }
 
-/** One JSON Lines object: the record's fields, `data` holds the decoded JSON when there is any, else the text. */
+/**
+ * One JSON Lines object: the record's fields, `data` holds the decoded JSON when there is any, else
+ * the text. A CloudWatch Logs log event shown as its own row has `logEvent` (index, count); the
+ * payload's bytes (`rawBase64`) are on its first row only.
+ */
 export function toJsonLine(r: DecodedRecord): string {
   const o: Record<string, unknown> = {
     shardId: r.shardId,
@@ -32,9 +36,11 @@ export function toJsonLine(r: DecodedRecord): string {
   o.arrivalTime = new Date(r.arrivalTime).toISOString();
   o.size = r.size;
   o.decodings = r.decodings;
+  if (r.logEvent) o.logEvent = r.logEvent;
   o.data = r.json !== undefined ? r.json : r.text;
   if (r.error) o.error = r.error;
-  o.rawBase64 = r.rawBase64;
+  // The rows of one CloudWatch Logs payload share its bytes: its first row carries them.
+  if (!r.logEvent || r.logEvent.index === 0) o.rawBase64 = r.rawBase64;
   return JSON.stringify(o);
 }
 
@@ -65,7 +71,7 @@ export function toCsvRow(r: DecodedRecord): string {
     r.decodings.join('+'),
     data,
     r.error,
-    r.rawBase64,
+    !r.logEvent || r.logEvent.index === 0 ? r.rawBase64 : '',
   ].map(csvField).join(',');
 }
 

@@ -182,7 +182,13 @@ export async function runTail(argv: string[], io: TailIo = { out: (s) => process
           return terminalClient(conn, (cfg) => new GlueClient(cfg));
         }
       : undefined;
-    options.avroSchemas = new AvroSchemas({ dir: args.schemas, glue });
+    options.avroSchemas = new AvroSchemas({
+      dir: args.schemas,
+      glue,
+      searched: args.schemas ? `--schemas ${args.schemas}` : 'no --schemas folder',
+      noGlue: 'not asked with --endpoint (Glue is asked on AWS only)',
+      hint: (id) => `put it at ${args.schemas ?? 'DIR'}/${id}.avsc${args.schemas ? '' : ' and pass --schemas DIR'}`,
+    });
 
     const start = await startFrom(args.from, client, args.stream, ctl.signal);
     if (to !== undefined && start.type === 'AT_TIMESTAMP' && to < start.timestamp) throw new UserError('--to is before --from: nothing to read.');

@@ -67,6 +67,8 @@ export interface DecodedRecord {
   controlMessage?: boolean;
   /** With `cloudWatchLogs.rowPerEvent`: this row's log event, of how many in its payload. */
   logEvent?: { index: number; count: number };
+  /** Glue Schema Registry records: the schema version id (also when its schema is not available: `error` says why). */
+  schemaVersionId?: string;
   /** CloudWatch Logs subscription payloads: header fields and the log events as rows. */
   cloudWatchLogs?: Omit<CloudWatchLogsPayload, 'logEvents'> & { events: CloudWatchLogEvent[] };
 }

@@ -49,11 +49,13 @@ export function recordDetail(raw: DecodedRecord, decoding: DecodingChoice): Reco
   };
   if (raw.subSequenceNumber !== undefined) detail.subSequenceNumber = raw.subSequenceNumber;
   if (raw.explicitHashKey !== undefined) detail.explicitHashKey = raw.explicitHashKey;
+  if (raw.logEvent) detail.logEvent = raw.logEvent;
   if (cut) detail.truncatedFrom = text.length;
   if (d.truncatedAt !== undefined) detail.decodeTruncatedAt = d.truncatedAt;
   if (d.error) detail.error = d.error;
   if (d.parts !== undefined) detail.parts = d.parts;
-  if (d.cloudWatchLogs) {
+  // A log event shown as its own row shows that event (its format detail), not the whole payload.
+  if (d.cloudWatchLogs && !d.logEvent) {
     const c = d.cloudWatchLogs;
     detail.cloudWatchLogs = { ...c, events: c.events.slice(0, LOG_EVENTS_SHOWN), totalEvents: c.events.length };
   }
@@ -61,7 +63,7 @@ export function recordDetail(raw: DecodedRecord, decoding: DecodingChoice): Reco
   if (f) {
     detail.format = { name: f.name, title: f.title, layers: d.decodings.join('+') };
     // The CloudWatch Logs events are shown from `cloudWatchLogs` above (with their header).
-    const fd = f.name === 'cloudwatch-logs' ? undefined : detailOf(d);
+    const fd = f.name === 'cloudwatch-logs' && !d.logEvent ? undefined : detailOf(d);
     if (fd) detail.format.detail = boundedDetail(fd);
   }
   return detail;

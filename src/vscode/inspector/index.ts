@@ -32,7 +32,7 @@ export function registerInspector(services: ExtensionServices, hooks?: Record<st
     } catch {
       options = undefined;
     }
-    new InspectorPanel(services, panel, { connection, streamName: state.streamName, options, filter: sanitizeFilter(state.filter), sort: sanitizeSort(state.sort), columns: sanitizeColumns(state.columns) });
+    new InspectorPanel(services, panel, { connection, streamName: state.streamName, options, filter: sanitizeFilter(state.filter), sort: sanitizeSort(state.sort), columns: sanitizeColumns(state.columns), logEventRows: state.logEventRows === true });
     return true;
   });
 

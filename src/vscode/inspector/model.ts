@@ -6,15 +6,12 @@
  */
 import type { DecodedRecord } from '../../core/records/types';
 import { RecordFilter } from '../../core/records/filters';
-import { previewOf } from '../../core/records/decoders';
-import { columnsOf, fieldColumn } from '../../core/records/formats';
+import { fieldColumn } from '../../core/records/formats';
 import type { InspectorFilter, InspectorStats, RowSummary } from '../../protocol/inspector';
+import { FieldColumn, summarize } from './rowSummary';
 
-/** A column from a field, compiled: its spec (the key of its cells) and its cell function. */
-export interface FieldColumn {
-  spec: string;
-  value: (r: DecodedRecord) => string;
-}
+export { summarize } from './rowSummary';
+export type { FieldColumn } from './rowSummary';
 
 interface Held {
   rec: DecodedRecord;
@@ -100,9 +97,10 @@ export class InspectorModel {
       this.byId.set(rec.id, h);
       this.read++;
       bucket.records++;
-      bucket.bytes += rec.size;
-      this.keyCounts.set(rec.partitionKey, (this.keyCounts.get(rec.partitionKey) ?? 0) + 1);
-      this.shardCounts.set(rec.shardId, (this.shardCounts.get(rec.shardId) ?? 0) + 1);
+      // The rows of one CloudWatch Logs payload came in its bytes once.
+      if (!rec.logEvent || rec.logEvent.index === 0) bucket.bytes += rec.size;
+      inc(this.keyCounts, rec.partitionKey);
+      inc(this.shardCounts, rec.shardId);
       if (h.matched) {
         fresh.push(h);
         inc(this.formatCounts, formatKey(rec));
@@ -182,6 +180,54 @@ export class InspectorModel {
     if (compiled.error) return { error: compiled.error };
     this.filter = compiled.filter;
     this.filterSpec = spec;
+    this.refilter();
+    return compiled.filter.runtimeError ? { warning: compiled.filter.runtimeError } : {};
+  }
+
+  /**
+   * Records decoded again take the place of those they came from, in the order held (a schema
+   * arrived, rows per log event switched on or off). `map` gives the new records of a held one,
+   * or undefined to keep it. The view is rebuilt; returns how many records were replaced.
+   */
+  replace(map: (r: DecodedRecord) => readonly DecodedRecord[] | undefined): number {
+    const next: Held[] = [];
+    let replaced = 0;
+    for (let i = this.head; i < this.held.length; i++) {
+      const h = this.held[i];
+      const out = map(h.rec);
+      if (!out) {
+        next.push(h);
+        continue;
+      }
+      replaced++;
+      this.byId.delete(h.rec.id);
+      this.heldBytes -= h.bytes;
+      this.read--;
+      dec(this.keyCounts, h.rec.partitionKey);
+      dec(this.shardCounts, h.rec.shardId);
+      for (const rec of out) {
+        if (this.byId.has(rec.id)) continue;
+        const nh: Held = { rec, bytes: memoryOf(rec), n: 0, matched: false };
+        next.push(nh);
+        this.byId.set(rec.id, nh);
+        this.heldBytes += nh.bytes;
+        this.read++;
+        inc(this.keyCounts, rec.partitionKey);
+        inc(this.shardCounts, rec.shardId);
+      }
+    }
+    if (!replaced) return 0;
+    next.forEach((h, i) => (h.n = i));
+    this.nextN = next.length;
+    this.held = next;
+    this.head = 0;
+    this.refilter();
+    this.enforceCap();
+    return replaced;
+  }
+
+  /** Matches every held record against the filter again and rebuilds the view. */
+  private refilter(): void {
     const v: Held[] = [];
     this.formatCounts.clear();
     for (let i = this.head; i < this.held.length; i++) {
@@ -195,7 +241,6 @@ export class InspectorModel {
     v.sort(byArrival);
     this.view = v;
     this.markChanged(0);
-    return compiled.filter.runtimeError ? { warning: compiled.filter.runtimeError } : {};
   }
 
   clear(): void {
@@ -334,36 +379,4 @@ function topN(m: Map<string, number>, n: number): { key: string; count: number }
     if (top.length > n) top.pop();
   }
   return top;
-}
-
-export function summarize(r: DecodedRecord, fieldColumns: readonly FieldColumn[] = []): RowSummary {
-  const row: RowSummary = {
-    id: r.id,
-    arrivalTime: r.arrivalTime,
-    shardId: r.shardId,
-    partitionKey: r.partitionKey,
-    sequenceNumber: r.sequenceNumber,
-    size: r.size,
-    preview: previewOf(r, 160),
-    decodings: r.decodings,
-    failed: !!r.error,
-  };
-  if (r.subSequenceNumber !== undefined) row.subSequenceNumber = r.subSequenceNumber;
-  if (r.format || fieldColumns.length) {
-    const cells: Record<string, string> = {};
-    if (r.format) {
-      row.format = r.format;
-      const { values } = columnsOf(r);
-      for (const k in values) cells[`${r.format}:${k}`] = values[k];
-    }
-    for (const c of fieldColumns) {
-      try {
-        cells[c.spec] = c.value(r);
-      } catch {
-        cells[c.spec] = '';
-      }
-    }
-    row.cells = cells;
-  }
-  return row;
 }

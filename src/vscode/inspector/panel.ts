@@ -6,10 +6,10 @@ import { connectionLabel } from '../../core/aws/connection';
 import { describeError, UserError } from '../../core/aws/errors';
 import { StreamService } from '../../core/kinesis/streamService';
 import { exportToFile, isExportCancelled } from '../../core/records/export';
-import { cloudFrontFieldOrder } from '../../core/records/cloudFront';
 import { formatColumnsList } from '../../core/records/formats';
 import type { ReplayOptions } from '../../core/producer/replay';
 import type { ProduceResult } from '../../core/producer/engine';
+import type { UndeliveredList } from '../../core/producer/undelivered';
 import type { DecodedRecord, ShardProgress } from '../../core/records/types';
 import {
   INSPECTOR_VIEW_TYPE,
@@ -32,29 +32,15 @@ import { PanelKind, WebviewPanelHost } from '../webviewPanelHost';
 import { decodedAs, recordDetail, recordJson } from './detail';
 import { InspectorModel } from './model';
 import { InspectorSession } from './session';
-import { pickDestination, pickPartitionKey, ReplayDestination, replayWithProgress } from './replay';
+import { pickDestination, pickPartitionKey, ReplayDestination, replayWithProgress, saveUndeliveredAs, saveUndeliveredTo, showReplayReport } from './replay';
+import { InspectorSchemaSource } from './schemaSource';
+import { cloudFrontFieldsSetting, maxMemorySetting, maxRecordsSetting } from './settings';
+
+export { cloudFrontFieldsSetting, maxMemorySetting, maxRecordsSetting } from './settings';
 
 const NOTEBOOK_MAX = 500;
 
 export const INSPECTOR_PANEL: PanelKind = { viewType: INSPECTOR_VIEW_TYPE, bundle: 'inspector', icon: 'eye', retainContextWhenHidden: false };
-
-export function maxRecordsSetting(): number {
-  const v = vscode.workspace.getConfiguration('kinesis').get<number>('inspector.maxRecords', 100_000) ?? 100_000;
-  return Math.max(100, Math.min(2_000_000, Math.floor(v)));
-}
-
-/** `kinesis.inspector.maxMemoryMB` in bytes: about how much memory a panel's records may take. */
-export function maxMemorySetting(): number {
-  const v = Number(vscode.workspace.getConfiguration('kinesis').get<number>('inspector.maxMemoryMB', 512) ?? 512);
-  return Math.max(16, Math.min(8192, Math.floor(Number.isFinite(v) ? v : 512))) * 1024 * 1024;
-}
-
-/** `kinesis.records.cloudFrontFields`, in the order the lines carry them (empty: CloudFront's canonical list). */
-export function cloudFrontFieldsSetting(): string[] {
-  const v = vscode.workspace.getConfiguration('kinesis').get<unknown>('records.cloudFrontFields', []);
-  const fields = Array.isArray(v) ? v.filter((f): f is string => typeof f === 'string' && /^[\w-]{1,64}$/.test(f)) : [];
-  return fields.length ? cloudFrontFieldOrder(fields) : [];
-}
 
 /** The recognised formats with their columns, for the list. */
 export const FORMAT_INFO: FormatInfo[] = formatColumnsList();
@@ -71,6 +57,7 @@ export interface InspectorPanelInit {
   sort?: SortOrder;
   preselectShard?: string;
   columns?: string[];
+  logEventRows?: boolean;
 }
 
 /**
@@ -90,6 +77,9 @@ export class InspectorPanel extends WebviewPanelHost<InspectorProtocol> {
   readonly session: InspectorSession;
   private shardChoices: ShardChoice[] = [];
   private preselectShard?: string;
+  private readonly schemaSource: InspectorSchemaSource;
+  /** The undelivered records of the last replay, until saved over by the next (or the panel closes). */
+  private undelivered?: UndeliveredList;
 
   static async open(services: ExtensionServices, init: InspectorPanelInit): Promise<InspectorPanel> {
     const existing = WebviewPanelHost.revealExisting(InspectorPanel.panels, panelKey(init.connection.id, init.streamName));
@@ -105,6 +95,7 @@ export class InspectorPanel extends WebviewPanelHost<InspectorProtocol> {
     this.connection = init.connection;
     this.streamName = init.streamName;
     this.preselectShard = init.preselectShard;
+    this.schemaSource = this._register(new InspectorSchemaSource(services, init.connection, () => this.session.schemasChanged(this.schemaSource.schemas)));
     this.session = new InspectorSession({
       streamName: init.streamName,
       client: () => this.client(),
@@ -119,8 +110,11 @@ export class InspectorPanel extends WebviewPanelHost<InspectorProtocol> {
       sort: init.sort,
       columns: init.columns,
       cloudFrontFields: cloudFrontFieldsSetting(),
+      schemas: this.schemaSource.schemas,
+      logEventRows: init.logEventRows,
     });
     this._register({ dispose: () => this.session.dispose() });
+    this._register({ dispose: () => this.undelivered?.dispose() });
     this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('kinesis.inspector.maxRecords') || e.affectsConfiguration('kinesis.inspector.maxMemoryMB')) {
@@ -186,6 +180,9 @@ export class InspectorPanel extends WebviewPanelHost<InspectorProtocol> {
       case 'refreshShards':
         void this.sendShards();
         return;
+      case 'setLogEventRows':
+        this.session.setLogEventRows(m.on === true);
+        return;
     }
   }
 
@@ -204,6 +201,7 @@ export class InspectorPanel extends WebviewPanelHost<InspectorProtocol> {
       preselectShard: this.preselectShard,
       formats: FORMAT_INFO,
       columns: s.model.fieldColumnSpecs,
+      logEventRows: s.logEventRows,
     });
     this.preselectShard = undefined;
     // The webview may be new (a hidden panel is rebuilt): give it the whole current picture.
@@ -359,12 +357,31 @@ export class InspectorPanel extends WebviewPanelHost<InspectorProtocol> {
     return { started: true, records: records.length, target: dest.name };
   }
 
-  /** Replays with a progress notification and the nothing-lost report (also posted to the panel). */
-  async replayWithProgress(records: DecodedRecord[], dest: ReplayDestination, partitionKey: ReplayOptions['partitionKey'] = 'keep'): Promise<ProduceResult> {
-    const { result, report, clean } = await replayWithProgress(this.services, records, dest, partitionKey);
+  /**
+   * Replays with a progress notification and the nothing-lost report (also posted to the panel);
+   * undelivered records are kept, and the notification offers to save them.
+   */
+  async replayWithProgress(records: DecodedRecord[], dest: ReplayDestination, partitionKey: ReplayOptions['partitionKey'] = 'keep', retry?: ReplayOptions['retry']): Promise<ProduceResult> {
+    const { result, report, clean } = await replayWithProgress(this.services, records, dest, partitionKey, retry);
+    this.undelivered?.dispose();
+    this.undelivered = result.undeliveredRecords.count && !this.isDisposed ? result.undeliveredRecords : undefined;
+    if (!this.undelivered) result.undeliveredRecords.dispose();
     this.services.log.info(`Inspector ${this.streamName}: ${report}`);
     this.post({ type: 'notice', level: clean ? 'info' : 'warning', message: report });
+    const list = this.undelivered;
+    showReplayReport(report, clean, result.undelivered, () => (list && list === this.undelivered ? saveUndeliveredAs(list, dest.name) : Promise.reject(new Error('they were discarded (a newer replay, or the panel closed)'))));
     return result;
+  }
+
+  /** The undelivered records of the last replay (tests, save). */
+  get undeliveredRecords(): UndeliveredList | undefined {
+    return this.undelivered;
+  }
+
+  /** Saves the last replay's undelivered records to a file (what the notification's Save… does after its dialog). */
+  saveUndeliveredTo(target: vscode.Uri): Promise<number> {
+    if (!this.undelivered?.count) throw new UserError('The last replay left no undelivered records to save.');
+    return saveUndeliveredTo(this.undelivered, target);
   }
 
   private client(): Promise<KinesisClient> {

@@ -1,5 +1,10 @@
-/** Replay from the inspector: where to (quick picks), with which keys, and the run with its report. */
+/**
+ * Replay from the inspector: which records and where to (quick picks), with which keys, the run
+ * with its report, and saving its undelivered records to a file `npm run produce -- --file` and
+ * the producer panel send again.
+ */
 import * as vscode from 'vscode';
+import { homedir } from 'node:os';
 import type { Connection } from '../../core/aws/connection';
 import { connectionLabel } from '../../core/aws/connection';
 import { UserError } from '../../core/aws/errors';
@@ -7,6 +12,8 @@ import { StreamService } from '../../core/kinesis/streamService';
 import { DeliveryStreamService } from '../../core/firehose/deliveryStreamService';
 import { replay, ReplayOptions, ReplayTarget } from '../../core/producer/replay';
 import { ProduceResult } from '../../core/producer/engine';
+import { writeUndelivered } from '../../core/producer/fileSource';
+import type { UndeliveredList } from '../../core/producer/undelivered';
 import type { DecodedRecord } from '../../core/records/types';
 import type { ExtensionServices } from '../services';
 
@@ -70,11 +77,17 @@ export async function pickPartitionKey(dest: ReplayDestination): Promise<ReplayO
 }
 
 /**
- * Sends the records through the core replay with a progress notification (Cancel stops it) and
- * ends with the report: sent, undelivered and refused add up to what was asked. Resolves to the
- * engine's result (its undelivered list already disposed).
+ * Sends the records through the core replay with a progress notification (Cancel stops it).
+ * Resolves to the engine's result and its report: sent, undelivered and refused add up to what
+ * was asked. The caller owns `result.undeliveredRecords` (to save, then dispose).
  */
-export async function replayWithProgress(services: ExtensionServices, records: DecodedRecord[], dest: ReplayDestination, partitionKey: ReplayOptions['partitionKey'] = 'keep'): Promise<{ result: ProduceResult; report: string; clean: boolean }> {
+export async function replayWithProgress(
+  services: ExtensionServices,
+  records: DecodedRecord[],
+  dest: ReplayDestination,
+  partitionKey: ReplayOptions['partitionKey'] = 'keep',
+  retry?: ReplayOptions['retry'],
+): Promise<{ result: ProduceResult; report: string; clean: boolean }> {
   const target: ReplayTarget =
     dest.kind === 'stream'
       ? { client: await services.clients.kinesisClient(dest.connection), streamName: dest.name }
@@ -90,6 +103,7 @@ export async function replayWithProgress(services: ExtensionServices, records: D
         return await replay(records, {
           target,
           partitionKey,
+          retry,
           signal: ctrl.signal,
           onProgress: (p) => {
             const total = p.expectedTotal || records.length;
@@ -103,12 +117,46 @@ export async function replayWithProgress(services: ExtensionServices, records: D
       }
     },
   );
-  await result.undeliveredRecords.dispose();
   const report = replayReport(result, where);
   const clean = result.status === 'completed' && !result.undelivered && !result.rejected;
-  if (clean) void vscode.window.showInformationMessage(report);
-  else void vscode.window.showWarningMessage(report);
   return { result, report, clean };
+}
+
+/** The report as a notification; with undelivered records it offers to save them. */
+export function showReplayReport(report: string, clean: boolean, undelivered: number, save: () => Promise<unknown>): void {
+  if (clean) {
+    void vscode.window.showInformationMessage(report);
+    return;
+  }
+  if (!undelivered) {
+    void vscode.window.showWarningMessage(report);
+    return;
+  }
+  void vscode.window.showWarningMessage(report, 'Save…').then((choice) => {
+    if (choice) void save().catch((e: Error) => void vscode.window.showErrorMessage(`Could not save the undelivered records: ${e.message}`));
+  });
+}
+
+/** Asks where, then writes the undelivered records there (JSON Lines, the producer's format); undefined: cancelled. */
+export async function saveUndeliveredAs(list: UndeliveredList, targetName: string): Promise<{ path: string; written: number } | undefined> {
+  const base = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir());
+  const name = `undelivered-replay-${targetName}-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`;
+  const target = await vscode.window.showSaveDialog({
+    defaultUri: vscode.Uri.joinPath(base, name),
+    filters: { 'JSON Lines': ['jsonl'] },
+    saveLabel: 'Save undelivered records',
+    title: `Save ${list.count.toLocaleString('en-US')} undelivered records`,
+  });
+  if (!target) return undefined;
+  const written = await saveUndeliveredTo(list, target);
+  void vscode.window.showInformationMessage(`Saved ${written.toLocaleString('en-US')} undelivered records to ${target.fsPath}. Send them again with the producer (File, format "Undelivered records") or npm run produce -- --file.`);
+  return { path: target.fsPath, written };
+}
+
+/** Writes the undelivered records (memory and spill file, in order) to a file on this machine. */
+export async function saveUndeliveredTo(list: UndeliveredList, target: vscode.Uri): Promise<number> {
+  if (target.scheme !== 'file') throw new UserError('Save to a file on this machine.');
+  return writeUndelivered(target.fsPath, list);
 }
 
 /** The nothing-lost report of a replay: every record sent, undelivered or refused, with what to do. */
@@ -117,7 +165,7 @@ export function replayReport(r: ProduceResult, where: string): string {
   const n = (x: number) => x.toLocaleString('en-US');
   const head = r.status === 'stopped' ? `Replay to ${where} stopped` : r.status === 'failed' ? `Replay to ${where} failed${r.error ? ` (${r.error})` : ''}` : `Replayed to ${where}`;
   const parts = [`${n(r.sent)} of ${n(total)} records sent`];
-  if (r.undelivered) parts.push(`${n(r.undelivered)} undelivered (throttled or refused by the target: replay them again)`);
+  if (r.undelivered) parts.push(`${n(r.undelivered)} undelivered (throttled or refused by the target: save them to send them again)`);
   if (r.rejected) parts.push(`${n(r.rejected)} refused (${r.problems[0]?.message ?? 'invalid'})`);
   const unaccounted = total - r.sent - r.undelivered - r.rejected;
   if (unaccounted > 0) parts.push(`${n(unaccounted)} not sent (stopped before them)`);

@@ -8,7 +8,9 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { describeError, UserError } from '../../core/aws/errors';
 import { ReaderEnd, StreamReader } from '../../core/records/reader';
 import { RecordDecodeQueue } from '../../core/records/decodeQueue';
-import type { ShardProgress } from '../../core/records/types';
+import type { AvroSchemas } from '../../core/records/avroSchemas';
+import { isLogPayloadRow, redecodeRecord, sourceRecordId, undecodedSchemaId } from '../../core/records/redecode';
+import type { DecodedRecord, ShardProgress } from '../../core/records/types';
 import { InspectorEvent, InspectorFilter, InspectorOptions, InspectorStatus, PlayState, sanitizeColumns, sanitizeFilter, sanitizeOptions, SortOrder } from '../../protocol/inspector';
 import { InspectorModel } from './model';
 
@@ -40,6 +42,10 @@ export interface InspectorSessionInit {
   columns?: string[];
   /** The fields of the stream's CloudFront real-time log configuration (setting `kinesis.records.cloudFrontFields`). */
   cloudFrontFields?: readonly string[];
+  /** Where Glue Schema Registry records find their Avro schemas (the workspace, settings, Glue). */
+  schemas?: AvroSchemas;
+  /** CloudWatch Logs payloads as one row per log event. */
+  logEventRows?: boolean;
 }
 
 export class InspectorSession {
@@ -55,6 +61,7 @@ export class InspectorSession {
   private lastError?: string;
   private ended?: ReaderEnd;
   private readonly hidden = { controlMessages: 0 };
+  private schemas?: AvroSchemas;
   private statusDirty = false;
   private disposed = false;
   private readonly timers: ReturnType<typeof setInterval>[];
@@ -64,16 +71,23 @@ export class InspectorSession {
     this.model = new InspectorModel(init.maxRecords, init.maxMemoryBytes);
     this.options = init.options ?? { position: { type: 'LATEST' }, shards: 'all' };
     this.sort = init.sort ?? 'asc';
+    this.schemas = init.schemas;
     if (init.filter) this.model.setFilter(init.filter);
     // Decodes what the reader gives in slices, between which the host answers other work.
     this.decoder = new RecordDecodeQueue(
       (records) => {
         this.model.add(records);
         this.statusDirty = true;
+        this.loadSchemasOf(records);
       },
       (e) => init.log.error(`Inspector ${this.streamName}: holding decoded records failed: ${describeError(e).message}`),
       undefined,
-      { counts: this.hidden, ...(init.cloudFrontFields?.length ? { cloudFrontFields: init.cloudFrontFields } : {}) },
+      {
+        counts: this.hidden,
+        ...(init.cloudFrontFields?.length ? { cloudFrontFields: init.cloudFrontFields } : {}),
+        ...(init.schemas ? { avroSchemas: init.schemas } : {}),
+        ...(init.logEventRows ? { cloudWatchLogs: { rowPerEvent: true } } : {}),
+      },
     );
     if (init.columns?.length) this.model.setFieldColumns(init.columns);
     this.timers = [setInterval(() => this.flush(), FLUSH_MS), setInterval(() => this.postStats(), STATS_MS)];
@@ -100,6 +114,8 @@ export class InspectorSession {
     this.ended = undefined;
     this.hidden.controlMessages = 0;
     this.progress = [];
+    // A new read tries again the schemas that failed (a file added, credentials renewed).
+    this.schemas?.forget();
     this.setState('starting');
     const generation = ++this.generation;
     let client: KinesisClient;
@@ -209,6 +225,87 @@ export class InspectorSession {
   setCloudFrontFields(fields: readonly string[]): void {
     const { cloudFrontFields: _old, ...rest } = this.decoder.options;
     this.decoder.options = fields.length ? { ...rest, cloudFrontFields: fields } : rest;
+  }
+
+  get logEventRows(): boolean {
+    return !!this.decoder.options.cloudWatchLogs?.rowPerEvent;
+  }
+
+  /**
+   * CloudWatch Logs payloads as one row per log event, or one row per record: records read from
+   * now on are decoded so, and the payloads held are decoded again (each payload once).
+   */
+  setLogEventRows(on: boolean): void {
+    if (on === this.logEventRows) return;
+    const { cloudWatchLogs: _old, ...rest } = this.decoder.options;
+    this.decoder.options = on ? { ...rest, cloudWatchLogs: { rowPerEvent: true } } : rest;
+    const seen = new Set<string>();
+    this.redecode((r) => {
+      if (!isLogPayloadRow(r)) return false;
+      const id = sourceRecordId(r);
+      if (seen.has(id)) return 'drop';
+      seen.add(id);
+      return true;
+    });
+  }
+
+  /**
+   * The schema sources changed (an .avsc file in the workspace, a setting): forget what failed and
+   * look again for the schemas of the records not decoded, which are decoded again when found.
+   */
+  schemasChanged(schemas = this.schemas): void {
+    if (schemas !== this.schemas) {
+      this.schemas = schemas;
+      this.decoder.options = { ...this.decoder.options, avroSchemas: schemas };
+    }
+    schemas?.forget();
+    const ids = new Set<string>();
+    for (const r of this.model.all()) {
+      const id = undecodedSchemaId(r);
+      if (id) ids.add(id);
+    }
+    if (ids.size) void this.loadSchemas(ids);
+  }
+
+  /** Loads the schemas that the Glue Schema Registry records just held need; they are decoded again once loaded. */
+  private loadSchemasOf(records: readonly DecodedRecord[]): void {
+    const schemas = this.schemas;
+    if (!schemas) return;
+    let ids: Set<string> | undefined;
+    for (const r of records) {
+      const id = undecodedSchemaId(r);
+      if (id && !schemas.has(id)) (ids ??= new Set()).add(id);
+    }
+    if (ids) void this.loadSchemas(ids);
+  }
+
+  private async loadSchemas(ids: Set<string>): Promise<void> {
+    const schemas = this.schemas!;
+    try {
+      await schemas.load(ids);
+    } catch (e) {
+      this.init.log.error(`Inspector ${this.streamName}: loading Avro schemas failed: ${describeError(e).message}`);
+    }
+    if (this.disposed) return;
+    const n = this.redecode((r) => {
+      const id = undecodedSchemaId(r);
+      return !!id && ids.has(id);
+    });
+    if (n) this.init.log.info(`Inspector ${this.streamName}: ${n} Glue Schema Registry records decoded again with schemas ${[...ids].map((id) => `${id} (${schemas.get(id)?.source ?? schemas.get(id)?.error})`).join(', ')}`);
+  }
+
+  /** Decodes again the held records `which` picks ('drop': the record goes, another row of its payload brings it back). */
+  private redecode(which: (r: DecodedRecord) => boolean | 'drop'): number {
+    const options = { ...this.decoder.options, counts: undefined };
+    const n = this.model.replace((r) => {
+      const w = which(r);
+      return w === 'drop' ? [] : w ? redecodeRecord(r, options) : undefined;
+    });
+    if (n) {
+      this.statusDirty = true;
+      this.flush();
+    }
+    return n;
   }
 
   /** The caps changed (settings): lower ones apply at once. */

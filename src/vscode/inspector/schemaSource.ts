@@ -1,0 +1,80 @@
+/**
+ * Where the record inspector finds the Avro schemas of Glue Schema Registry records: the core
+ * loader (core/records/avroSchemas, the tailer's too) given
+ *   - the files mapped by id in `kinesis.records.avroSchemaFiles`,
+ *   - `<schema-version-id>.avsc` in `kinesis.records.avroSchemaFolders`, else anywhere in the
+ *     workspace (an index of its .avsc files, kept up to date by a file watcher),
+ *   - Glue's GetSchemaVersion on AWS (profile) connections.
+ * A schema file added, changed or removed, or a setting changed, calls `onChange` (the session
+ * looks again for the schemas of the records not decoded yet).
+ */
+import * as vscode from 'vscode';
+import { basename, isAbsolute } from 'node:path';
+import type { Connection } from '../../core/aws/connection';
+import { AvroSchemas, SCHEMA_VERSION_ID_RE } from '../../core/records/avroSchemas';
+import type { ExtensionServices } from '../services';
+import { Disposable } from '../dispose';
+import { avroSchemaFilesSetting, avroSchemaFoldersSetting } from './settings';
+
+/** .avsc files indexed in the workspace, at most. */
+const INDEX_MAX_FILES = 5000;
+
+export class InspectorSchemaSource extends Disposable {
+  private current?: AvroSchemas;
+  /** Schema version id -> path of `<id>.avsc` in the workspace; built on first need. */
+  private index?: Promise<Map<string, string>>;
+
+  constructor(private readonly services: ExtensionServices, private readonly connection: Connection, private readonly onChange: () => void) {
+    super();
+    const watcher = this._register(vscode.workspace.createFileSystemWatcher('**/*.avsc'));
+    const changed = () => {
+      this.index = undefined;
+      this.onChange();
+    };
+    this._register(watcher.onDidCreate(changed));
+    this._register(watcher.onDidChange(changed));
+    this._register(watcher.onDidDelete(changed));
+    this._register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration('kinesis.records.avroSchemaFiles') && !e.affectsConfiguration('kinesis.records.avroSchemaFolders')) return;
+        // New places to look in: what was found stays, what was not is looked for again.
+        this.current = undefined;
+        this.onChange();
+      }),
+    );
+  }
+
+  /** The loader of the moment (a new one after the settings changed; the session asks each time). */
+  get schemas(): AvroSchemas {
+    return (this.current ??= this.make());
+  }
+
+  private make(): AvroSchemas {
+    const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const resolve = (p: string) => (isAbsolute(p) || !root ? p : vscode.Uri.joinPath(vscode.Uri.file(root), p).fsPath);
+    const files = Object.fromEntries(Object.entries(avroSchemaFilesSetting()).map(([id, p]) => [id, resolve(p)]));
+    const dirs = avroSchemaFoldersSetting().map(resolve);
+    const aws = this.connection.kind === 'profile';
+    return new AvroSchemas({
+      files,
+      dirs,
+      locate: async (id) => (await (this.index ??= this.indexWorkspace())).get(id),
+      glue: aws ? () => this.services.clients.glueClient(this.connection) : undefined,
+      searched: ['the workspace', ...dirs].join(', '),
+      noGlue: `Glue is asked on AWS connections only (this is ${this.connection.kind === 'local' ? 'the Local connection' : 'a custom endpoint'})`,
+      hint: (id) => `put it at ${root ? vscode.workspace.asRelativePath(vscode.Uri.joinPath(vscode.Uri.file(root), 'schemas', `${id}.avsc`), (vscode.workspace.workspaceFolders?.length ?? 0) > 1) : `<workspace>/schemas/${id}.avsc`} (any folder of the workspace), or map the id to a file in kinesis.records.avroSchemaFiles`,
+    });
+  }
+
+  private async indexWorkspace(): Promise<Map<string, string>> {
+    const map = new Map<string, string>();
+    if (!vscode.workspace.workspaceFolders?.length) return map;
+    const uris = await vscode.workspace.findFiles('**/*.avsc', '**/node_modules/**', INDEX_MAX_FILES);
+    for (const u of uris) {
+      if (u.scheme !== 'file') continue;
+      const id = basename(u.fsPath).slice(0, -'.avsc'.length).toLowerCase();
+      if (SCHEMA_VERSION_ID_RE.test(id)) map.set(id, u.fsPath);
+    }
+    return map;
+  }
+}
