@@ -62,4 +62,26 @@ describe("Firehose emulator with Debian's awscli", function () {
       if (!closed) await local.close();
     }
   });
+
+  it('--s3-destination-configuration in shorthand with CompressionFormat=Snappy: a .snappy object in snappy-java\'s format', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'firehose-cli-snappy-'));
+    const local = await startLocalEndpoint({ deliveryDir: dir });
+    try {
+      const env = { ...process.env, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_PAGER: '', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
+      const aws = async (...args: string[]) => JSON.parse((await exec(AWS, [...args, '--endpoint-url', local.endpoint, '--region', 'us-east-1', '--output', 'json'], { env })).stdout || 'null');
+      await aws('firehose', 'create-delivery-stream', '--delivery-stream-name', 'cli-snappy', '--s3-destination-configuration', 'BucketARN=arn:aws:s3:::cli-snappy,RoleARN=arn:aws:iam::000000000000:role/firehose,CompressionFormat=Snappy');
+      const d = await aws('firehose', 'describe-delivery-stream', '--delivery-stream-name', 'cli-snappy');
+      assert.equal(d.DeliveryStreamDescription.Destinations[0].S3DestinationDescription.CompressionFormat, 'Snappy');
+      const records = Array.from({ length: 5 }, (_, i) => ({ Data: Buffer.from(`${JSON.stringify({ id: i })}\n`).toString('base64') }));
+      assert.equal((await aws('firehose', 'put-record-batch', '--delivery-stream-name', 'cli-snappy', '--records', JSON.stringify(records))).FailedPutCount, 0);
+      await local.firehose.flush('cli-snappy');
+      const [o] = local.firehose.delivered('cli-snappy');
+      assert.match(o.key, /\.snappy$/);
+      const body = readFileSync(o.file!);
+      assert.equal(body.subarray(1, 7).toString(), 'SNAPPY', "snappy-java's header");
+      assert.deepEqual(decodeDeliveredObject(body, undefined, o.key).lines.map((l) => JSON.parse(l).id), [0, 1, 2, 3, 4]);
+    } finally {
+      await local.close();
+    }
+  });
 });

@@ -321,7 +321,8 @@ describe('Local endpoint abuse: hostile delivery-stream configurations', () => {
       ['dynamic partitioning without an error prefix', create('dp1', {}, { Prefix: 'c=!{partitionKeyFromQuery:c}/', DynamicPartitioningConfiguration: { Enabled: true }, ProcessingConfiguration: { Enabled: true, Processors: [{ Type: 'MetadataExtraction', Parameters: [{ ParameterName: 'MetadataExtractionQuery', ParameterValue: '{c: .c}' }, { ParameterName: 'JsonParsingEngine', ParameterValue: 'JQ-1.6' }] }] } }), 'InvalidArgumentException', /needs an ErrorOutputPrefix/],
       ['a jq query that does not compile', create('dp2', {}, { Prefix: 'c=!{partitionKeyFromQuery:c}/', ErrorOutputPrefix: 'e/', DynamicPartitioningConfiguration: { Enabled: true }, ProcessingConfiguration: { Enabled: true, Processors: [{ Type: 'MetadataExtraction', Parameters: [{ ParameterName: 'MetadataExtractionQuery', ParameterValue: '{c: .c' }, { ParameterName: 'JsonParsingEngine', ParameterValue: 'JQ-1.6' }] }] } }), 'InvalidArgumentException', /does not compile in jq 1\.6/],
       ['a Lambda ARN that is not one', create('l1', {}, { ProcessingConfiguration: { Enabled: true, Processors: [{ Type: 'Lambda', Parameters: [{ ParameterName: 'LambdaArn', ParameterValue: 'my-function' }] }] } }), 'InvalidArgumentException', /LambdaArn like/],
-      ['compression', create('z1', {}, { CompressionFormat: 'ZIP' }), 'InvalidArgumentException', /GZIP or UNCOMPRESSED/],
+      ['compression not in the enum (case-sensitive)', create('z1', {}, { CompressionFormat: 'zip' as never }), 'ValidationException', /enum value set: \[UNCOMPRESSED, GZIP, ZIP, Snappy, HADOOP_SNAPPY\]/],
+      ['compression with format conversion', create('z2', {}, { CompressionFormat: 'Snappy', DataFormatConversionConfiguration: { Enabled: true } }), 'InvalidArgumentException', /must be UNCOMPRESSED/],
     ];
     for (const [what, call, type, message] of cases) {
       const err = await errorOf(call);

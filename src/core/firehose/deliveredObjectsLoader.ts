@@ -75,7 +75,7 @@ export class DeliveredObjectsLoader {
   }
 }
 
-/** Firehose's object name: `<stream>-<version>-YYYY-MM-dd-HH-mm-ss-<uuid>`, then `.gz` when GZIP. */
+/** Firehose's object name: `<stream>-<version>-YYYY-MM-dd-HH-mm-ss-<uuid>`, then the compression's suffix (`.gz`, `.zip`, `.snappy`, `.hsnappy`). */
 const FIREHOSE_NAME = /^.+-\d+-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-([0-9a-f]{8})(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}(\.[a-z0-9]+)?$/i;
 
 /**
@@ -98,6 +98,14 @@ export function deliveredObjectLine(o: ListedObject, now = Date.now()): { label:
   };
 }
 
+/** How a document's header names each format. */
+const COMPRESSION_NAME: Record<string, string> = { GZIP: 'GZIP', ZIP: 'ZIP', Snappy: 'Snappy', HADOOP_SNAPPY: 'Hadoop Snappy' };
+
+/** True for a key that ends in one of Firehose's compression suffixes. */
+export function isCompressedObjectKey(key: string): boolean {
+  return /\.(gz|zip|snappy|hsnappy)$/.test(key);
+}
+
 /** One object as a document: JSON (pretty, an array of the records) when every record is JSON, else one record a line. */
 export interface ObjectDocument {
   text: string;
@@ -117,7 +125,7 @@ export function objectDocument(o: { key: string; lines: string[]; compression: s
   }
   const about = [
     o.key,
-    `${o.lines.length} record${o.lines.length === 1 ? '' : 's'}, ${formatBytes(o.storedBytes)} stored${o.compression === 'GZIP' ? `, GZIP, ${formatBytes(o.bytes)} decompressed` : ''}`,
+    `${o.lines.length} record${o.lines.length === 1 ? '' : 's'}, ${formatBytes(o.storedBytes)} stored${o.compression && o.compression !== 'UNCOMPRESSED' ? `, ${COMPRESSION_NAME[o.compression] ?? o.compression}, ${formatBytes(o.bytes)} decompressed` : ''}`,
     ...(o.cut ? ['Too large to show whole: only its first records are here. Open its file for the rest.'] : []),
   ];
   if (allJson) {

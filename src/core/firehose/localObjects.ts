@@ -1,6 +1,6 @@
 /**
  * What the tree shows under a delivery stream of the Local connection: its delivered objects and
- * its error objects (newest first, a page at a time) and one object opened, decoded (gunzipped,
+ * its error objects (newest first, a page at a time) and one object opened, decoded (decompressed,
  * one record a line). It asks the built-in endpoint, in this process or in another one
  * (`npm run local`, the demo), through the emulator's own operations (LOCAL_TARGET_PREFIX): the
  * objects may be in memory there. No vscode here.

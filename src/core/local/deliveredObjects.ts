@@ -1,17 +1,17 @@
 /**
  * What the tree shows when a delivered object (or an error output object) is opened: its records,
- * one a line, decoded the way the inspector decodes a record: gunzipped when it is GZIP, split on
- * newlines, or, for records written back to back with no delimiter, into the JSON values it holds.
- * Objects are bounded: an uncompressed one past the limit is cut (and says so), a compressed one
- * that would decompress past it is refused with a sentence.
+ * one a line, decoded the way the inspector decodes a record: decompressed (GZIP, ZIP, Snappy or
+ * Hadoop Snappy, known by the key's suffix or the bytes' signature), split on newlines, or, for
+ * records written back to back with no delimiter, into the JSON values it holds. Objects are
+ * bounded: past the limit, decompressed or not, only the start is shown, and the object says so.
  */
-import { gunzipSync } from 'node:zlib';
+import { compressionOf, CompressionFormat, decompress } from './compression';
 import { splitJsonObjects } from './firehoseDelivery';
 
 export interface DecodedObject {
   /** One record a line (error output objects: one JSON error record a line). */
   lines: string[];
-  compression: 'GZIP' | 'UNCOMPRESSED';
+  compression: CompressionFormat;
   /** Bytes as stored and after decompression. */
   storedBytes: number;
   bytes: number;
@@ -21,26 +21,13 @@ export interface DecodedObject {
 
 const MAX_DECODED_BYTES = 64 * 1024 * 1024;
 
-export function decodeDeliveredObject(body: Buffer, maxBytes = MAX_DECODED_BYTES): DecodedObject {
-  const gzip = body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b;
-  let data = body;
-  let cut = false;
-  if (gzip) {
-    try {
-      data = gunzipSync(body, { maxOutputLength: maxBytes });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-        throw new Error(`The object decompresses to more than ${Math.round(maxBytes / 1048576)} MiB, too much to show: open its file with a tool made for large files.`);
-      }
-      throw new Error(`The object is not valid GZIP (${(e as Error).message}): it may have been cut short.`);
-    }
-  }
-  if (data.length > maxBytes) {
-    data = data.subarray(0, maxBytes);
-    cut = true;
-  }
+export function decodeDeliveredObject(body: Buffer, maxBytes = MAX_DECODED_BYTES, key?: string): DecodedObject {
+  const compression = compressionOf(key, body);
+  const { data, cut } = decompress(compression, body, { maxOutputBytes: maxBytes });
   let lines: string[];
   if (data.includes(0x0a)) lines = data.toString('utf8').split('\n').filter((l, i, all) => l !== '' || i < all.length - 1);
   else lines = splitJsonObjects(data)?.map((b) => b.toString('utf8')) ?? [data.toString('utf8')];
-  return { lines, compression: gzip ? 'GZIP' : 'UNCOMPRESSED', storedBytes: body.length, bytes: data.length, cut };
+  // A cut in the middle of a record leaves its start as the last line: drop it rather than show half a record.
+  if (cut && lines.length > 1 && data[data.length - 1] !== 0x0a) lines.pop();
+  return { lines, compression, storedBytes: body.length, bytes: data.length, cut };
 }

@@ -23,7 +23,7 @@
  * load, jq is missing, a write fails), DeliveryError is thrown and the caller keeps the records.
  */
 import { randomUUID } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
+import { compress } from './compression';
 import { BufferedRecord, FlushPlan, partitionId, PartitionTarget, StagedRecord } from './firehoseBuffer';
 import type { ObjectStore, StoredObject } from './s3Folder';
 import type { ProcessingPlan, ValidCreateRequest } from './firehoseValidation';
@@ -217,7 +217,7 @@ export async function processRecords(target: DeliveryTarget, env: DeliveryEnv, r
 
 /** The one place a body becomes what is stored: compressed per CompressionFormat, and the key's extension. */
 export function encodeObject(body: Buffer, compression: ValidCreateRequest['compression']): { body: Buffer; suffix: string } {
-  return compression === 'GZIP' ? { body: gzipSync(body), suffix: '.gz' } : { body, suffix: '' };
+  return compress(compression, body);
 }
 
 /**

@@ -435,7 +435,7 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
       if (!body) throw new FirehoseApiError('ResourceNotFoundException', `${name} has no object ${b.Key.slice(0, 200)} (only the most recent ${MAX_OBJECTS_LISTED} are kept in its list).`);
       let decoded;
       try {
-        decoded = decodeDeliveredObject(body);
+        decoded = decodeDeliveredObject(body, undefined, b.Key);
       } catch (e) {
         throw new FirehoseApiError('InvalidArgumentException', (e as Error).message);
       }

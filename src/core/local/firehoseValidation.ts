@@ -5,6 +5,7 @@
  * request may later turn into a path (bucket, prefixes) is checked here, before anything is stored.
  */
 import { evaluatePrefix, PrefixError } from '../transform/s3Key';
+import { COMPRESSION_FORMATS, CompressionFormat } from './compression';
 
 export class FirehoseApiError extends Error {
   constructor(readonly type: string, message: string, readonly status = 400) {
@@ -74,7 +75,7 @@ export interface ValidCreateRequest {
   http?: HttpEndpointDestination;
   processing: ProcessingPlan;
   dynamicPartitioning: boolean;
-  compression: 'UNCOMPRESSED' | 'GZIP';
+  compression: CompressionFormat;
   bucket: string;
   tags: { Key: string; Value?: string }[];
   /** The request as checked, to keep in the data folder and to apply UpdateDestination to. */
@@ -230,9 +231,15 @@ export function checkCreateRequest(b: Record<string, any>): ValidCreateRequest {
   const lambdaKeys = [...(prefix ?? '').matchAll(TOKEN)].filter((m) => m[1] === 'partitionKeyFromLambda');
   if (lambdaKeys.length && !processing.lambda) throw invalid(`Prefix uses !{partitionKeyFromLambda:${lambdaKeys[0][2]}}: add a Lambda processor that returns metadata.partitionKeys.`);
   const compression = ext.CompressionFormat ?? 'UNCOMPRESSED';
-  if (compression !== 'UNCOMPRESSED' && compression !== 'GZIP') {
-    if (['ZIP', 'Snappy', 'HADOOP_SNAPPY'].includes(compression)) throw invalid(`The local emulator writes GZIP or UNCOMPRESSED objects; ${compression} is not supported here.`);
-    throw constraint(`${field}.compressionFormat`, compression, 'Member must satisfy enum value set: [UNCOMPRESSED, GZIP, ZIP, Snappy, HADOOP_SNAPPY]');
+  if (!COMPRESSION_FORMATS.includes(compression)) {
+    throw constraint(`${field}.compressionFormat`, compression, `Member must satisfy enum value set: [${COMPRESSION_FORMATS.join(', ')}]`);
+  }
+  // With record format conversion the Parquet or ORC serializer compresses, and S3 compression is
+  // off (https://docs.aws.amazon.com/firehose/latest/dev/enable-record-format-conversion.html).
+  // (The other rule on this field, no Snappy or ZIP for Redshift, has no destination here to apply to.)
+  const conversion = destinationKind === 'ExtendedS3' ? ext.DataFormatConversionConfiguration : undefined;
+  if (conversion && typeof conversion === 'object' && conversion.Enabled !== false && compression !== 'UNCOMPRESSED') {
+    throw invalid(`CompressionFormat must be UNCOMPRESSED when DataFormatConversionConfiguration is enabled (the Parquet or ORC serializer compresses instead), not ${compression}.`);
   }
   return {
     name,

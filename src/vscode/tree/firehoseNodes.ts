@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { Connection } from '../../core/aws/connection';
 import { DeliveryStreamSummary } from '../../core/firehose/deliveryStreamService';
-import { deliveredObjectLine, ObjectsKind } from '../../core/firehose/deliveredObjectsLoader';
+import { deliveredObjectLine, isCompressedObjectKey, ObjectsKind } from '../../core/firehose/deliveredObjectsLoader';
 import type { ListedObject } from '../../core/local/firehoseEmulator';
 import { escapeMd, TreeNode } from './treeNode';
 
@@ -105,7 +105,7 @@ export class DeliveredObjectNode extends TreeNode {
     item.tooltip = line.tooltip;
     item.accessibilityInformation = { label: `${line.label}, ${line.description}` };
     item.iconPath = new vscode.ThemeIcon(this.object.kind === 'error' ? 'file-code' : 'file-zip');
-    if (!/\.gz$/.test(this.object.key)) item.iconPath = new vscode.ThemeIcon(this.object.kind === 'error' ? 'file-code' : 'file');
+    if (!isCompressedObjectKey(this.object.key)) item.iconPath = new vscode.ThemeIcon(this.object.kind === 'error' ? 'file-code' : 'file');
     item.contextValue = `deliveredObject ${this.object.kind}`;
     item.command = { command: 'kinesis.openDeliveredObject', title: 'Open Delivered Object', arguments: [this] };
     return item;
