@@ -62,8 +62,20 @@ export interface DeliveryEnv {
   jq?: JqOptions;
   httpBackoffBaseMs?: number;
   httpTimeoutMs?: number;
+  /** Dynamic partitioning's quota of active partitions per delivery stream (AWS's default: 500). */
+  maxActivePartitions?: number;
   log(line: string): void;
 }
+
+/**
+ * The quota of active partitions a delivery stream with dynamic partitioning has by default: a
+ * partition is active from its first record until its buffer is delivered (also while its delivery
+ * fails). Past it, records that would open another partition go to the error output, under
+ * !{firehose:error-output-type} = activePartitionExceeded; the stream is not throttled for it
+ * (https://docs.aws.amazon.com/firehose/latest/dev/buffering.html ,
+ * https://docs.aws.amazon.com/firehose/latest/dev/limits.html ).
+ */
+export const DEFAULT_MAX_ACTIVE_PARTITIONS = 500;
 
 export interface WrittenObject extends StoredObject {
   records: number;
@@ -144,7 +156,13 @@ function splitDelimited(data: Buffer, delimiter: Buffer): Buffer[] {
  * delimiter, then each record's partition (S3 with dynamic partitioning), or the error output.
  * Returns the records for each stage-2 buffer; throws DeliveryError when it cannot be done now.
  */
-export async function processRecords(target: DeliveryTarget, env: DeliveryEnv, records: readonly BufferedRecord[]): Promise<ProcessOutcome> {
+export async function processRecords(
+  target: DeliveryTarget,
+  env: DeliveryEnv,
+  records: readonly BufferedRecord[],
+  /** The ids of the delivered partitions buffered now (stage 2): the active partitions. */
+  active: ReadonlySet<string> = new Set(),
+): Promise<ProcessOutcome> {
   const cfg = target.config;
   const plan = cfg.processing;
   const failures: Failure[] = [];
@@ -198,6 +216,8 @@ export async function processRecords(target: DeliveryTarget, env: DeliveryEnv, r
   };
   const prefix = cfg.destinationKind === 'HttpEndpoint' ? undefined : cfg.destination.Prefix;
   const keyed = !!prefix?.includes('!{partitionKeyFrom');
+  const maxActive = env.maxActivePartitions ?? DEFAULT_MAX_ACTIVE_PARTITIONS;
+  let activeCount = active.size;
   for (const it of items) {
     let group: string;
     try {
@@ -206,8 +226,19 @@ export async function processRecords(target: DeliveryTarget, env: DeliveryEnv, r
       failures.push({ item: it, ...ERRORS.metadataExtraction, errorMessage: (e as Error).message, attemptsMade: 1, type: 'processing-failed' });
       continue;
     }
-    into(keyed ? { kind: 'delivered', group, fromLambda: it.lambdaKeys, fromQuery: it.queryKeys } : { kind: 'delivered', group }, { data: it.data, arrival: it.arrival });
+    const t: PartitionTarget = keyed ? { kind: 'delivered', group, fromLambda: it.lambdaKeys, fromQuery: it.queryKeys } : { kind: 'delivered', group };
+    const id = partitionId(t);
+    if (keyed && !active.has(id) && !parts.has(id)) {
+      if (activeCount >= maxActive) {
+        failures.push({ item: it, ...ERRORS.activePartitionsExceeded, attemptsMade: 1, type: 'activePartitionExceeded' });
+        continue;
+      }
+      activeCount++;
+    }
+    into(t, { data: it.data, arrival: it.arrival });
   }
+  const exceeded = failures.filter((f) => f.type === 'activePartitionExceeded').length;
+  if (exceeded) env.log(`Firehose ${target.name}: ${exceeded} records would open a partition past the ${maxActive} active partitions allowed; they go to the error output (activePartitionExceeded).`);
 
   // 6. The error output, buffered like a partition.
   for (const f of failures) into({ kind: 'error', group: f.type }, { data: Buffer.from(JSON.stringify(errorRecord(f)) + '\n'), arrival: f.item.arrival });
@@ -307,6 +338,10 @@ function errorRecord(f: Failure): Record<string, unknown> {
  *   output, https://docs.aws.amazon.com/firehose/latest/dev/data-transformation-failure-handling.html ,
  *   gives the fields only): the codes and messages here are those Firehose writes in real
  *   processing-failed objects;
+ * - past the active partitions quota AWS documents only the error output type,
+ *   activePartitionExceeded (https://docs.aws.amazon.com/firehose/latest/dev/buffering.html ); the
+ *   message is the one users report finding in those objects, the code the one they report seeing
+ *   with it (neither is in AWS's documentation);
  * - the KPL and RecordDeAggregation failures have no code AWS documents or that we have seen: the
  *   codes and messages are ours.
  * What the handler itself said (its exception, the timeout, what is wrong with its response) is in
@@ -325,6 +360,7 @@ const ERRORS = {
   },
   missingRecordId: { errorCode: 'Lambda.MissingRecordId', errorMessage: 'One or more record IDs were not returned. Ensure that the Lambda function returns all received record IDs.' },
   processingFailed: { errorCode: 'Lambda.ProcessingFailedStatus', errorMessage: 'ProcessingFailed status set for record' },
+  activePartitionsExceeded: { errorCode: 'DynamicPartitioning.ActivePartitionsLimitExceeded', errorMessage: 'The number of active partitions has exceeded the configured limit' },
   metadataExtraction: { errorCode: 'DynamicPartitioning.MetadataExtractionFailed', errorMessage: 'The record has no value for a partition key the prefix needs.' },
   invalidAggregate: { errorCode: 'KinesisSource.InvalidAggregatedRecord', errorMessage: 'The record looks KPL-aggregated but cannot be deaggregated:' },
   invalidJsonToDeaggregate: { errorCode: 'RecordDeAggregation.InvalidJson', errorMessage: 'The record is not a sequence of JSON objects, so it cannot be deaggregated.' },

@@ -61,6 +61,17 @@ export interface LocalFirehoseOptions {
   /** First back-off step of HTTP endpoint retries (default 1 s). */
   httpBackoffBaseMs?: number;
   jq?: JqOptions;
+  /**
+   * Dynamic partitioning's active partitions quota per delivery stream (AWS's default, 500; AWS
+   * raises it to 5,000 on request). Records that would open one more go to the error output.
+   */
+  maxActivePartitions?: number;
+  /**
+   * Bytes one delivery stream may hold buffered (default 256 MiB): past it, buffers are delivered
+   * early, and while that fails PutRecord/PutRecordBatch answer ServiceUnavailableException and a
+   * Kinesis source is read no further, so memory stays bounded whatever the producers send.
+   */
+  maxBufferedBytes?: number;
   /** Tests: the time buffering hints are measured against (default Date.now). */
   clock?: () => number;
   /** Tests: wraps the object writer, to inject write failures. */
@@ -195,6 +206,8 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
     lambdaTimeoutMs: opts.lambdaTimeoutMs,
     jq: opts.jq,
     httpBackoffBaseMs: opts.httpBackoffBaseMs,
+    maxActivePartitions: opts.maxActivePartitions,
+    maxBufferedBytes: opts.maxBufferedBytes,
     log,
     region: REGION,
     accountId: ACCOUNT,
@@ -203,19 +216,23 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
     settled: (x) => backPressure(x as StoredStream),
   });
   const hints = (s: StoredStream) => pipeline.hints(s);
-  const pressed = (s: StoredStream) => s.failure?.from === 'delivery' && s.buffer.heldBytes >= 2 * hints(s).SizeInMBs * 1024 * 1024;
+  /** Deliveries are failing and twice the buffer is held, or the stream holds its whole memory budget. */
+  const pressed = (s: StoredStream) =>
+    (s.failure?.from === 'delivery' && s.buffer.heldBytes >= 2 * hints(s).SizeInMBs * 1024 * 1024) || s.buffer.heldBytes >= pipeline.budget;
 
   /**
-   * Deliveries are failing (a handler that does not load, a write that fails): stop taking more
-   * than twice the buffer from the source, as Firehose falls behind; resumed once a pass succeeds.
+   * Deliveries are failing (a handler that does not load, a write that fails), or the buffers hold
+   * the stream's memory budget: stop taking more from the source, as Firehose falls behind;
+   * resumed once that is over.
    */
   const backPressure = (s: StoredStream) => {
     if (!s.reader) return;
     if (pressed(s) && !s.sourcePaused) {
       s.sourcePaused = true;
       s.reader.pause();
-      log(`Firehose ${s.name}: reading ${s.source!.KinesisStreamARN.split('/').pop()} is paused until deliveries succeed again (${s.failure!.Details.split('\n')[0]}).`);
-    } else if (!s.failure && s.sourcePaused) {
+      const why = s.failure?.from === 'delivery' ? `until deliveries succeed again (${s.failure.Details.split('\n')[0]})` : `while its buffers hold the local emulator's ${Math.round(pipeline.budget / 1048576)} MiB limit`;
+      log(`Firehose ${s.name}: reading ${s.source!.KinesisStreamARN.split('/').pop()} is paused ${why}.`);
+    } else if (!pressed(s) && s.failure?.from !== 'delivery' && s.sourcePaused) {
       s.sourcePaused = false;
       s.reader.resume();
     }
@@ -459,7 +476,8 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
     if (s.type !== 'DirectPut') throw new FirehoseApiError('InvalidArgumentException', `${s.name} reads from a Kinesis stream: put records into the stream instead.`);
     // Deliveries are failing and the buffer is past twice its size: push back, as Firehose does when it cannot keep up.
     if (pressed(s)) {
-      throw new FirehoseApiError('ServiceUnavailableException', `Slow down: ${s.name} cannot deliver (${s.failure!.Details})`);
+      const why = s.failure?.from === 'delivery' ? `cannot deliver (${s.failure.Details})` : `holds ${Math.round(s.buffer.heldBytes / 1048576)} MiB buffered, the local emulator's limit per delivery stream`;
+      throw new FirehoseApiError('ServiceUnavailableException', `Slow down: ${s.name} ${why}. Retry with back-off.`);
     }
     return s;
   };

@@ -9,6 +9,13 @@
  * why in the stream's failure (DescribeDeliveryStream's FailureDescription), and the stream is tried
  * again after a back-off that doubles up to RETRY_MAX_MS; a forced pass (flush, stop) ignores the
  * hints and the back-off.
+ *
+ * Memory: a stream holds at most `maxBufferedBytes` in both stages together (records arrive in
+ * 4 MiB calls, so at most that past it). Past the budget a pass is due at once: stage 1 is handed on
+ * and the largest partitions are delivered early (smaller objects, nothing lost), and while that
+ * cannot bring it down, the emulator pushes back on producers (see firehoseEmulator's `pressed`).
+ * The number of partitions is bounded by dynamic partitioning's active partitions quota
+ * (firehoseDelivery's DEFAULT_MAX_ACTIVE_PARTITIONS).
  */
 import type { DeliveryBuffer, BufferedRecord, Partition } from './firehoseBuffer';
 import { deliverBatch, DeliveryEnv, DeliveryError, DeliveryTarget, planKeys, processRecords, WrittenObject } from './firehoseDelivery';
@@ -36,7 +43,11 @@ export interface PipelineEnv extends DeliveryEnv {
   written(s: PipelineStream, o: WrittenObject): void;
   /** A pass ended, whether it failed or not (back-pressure on the source is decided then too). */
   settled(s: PipelineStream): void;
+  /** Bytes a stream may hold in its buffers (default DEFAULT_MAX_BUFFERED_BYTES). */
+  maxBufferedBytes?: number;
 }
+
+export const DEFAULT_MAX_BUFFERED_BYTES = 256 * 1024 * 1024;
 
 export const RETRY_BASE_MS = 1000;
 export const RETRY_MAX_MS = 30_000;
@@ -55,10 +66,21 @@ export class DeliveryPipeline {
     if (this.due(s)) void this.run(s);
   }
 
-  /** Whether a pass would do something now (hints reached, back-off over, none running). */
+  /** Bytes a stream may hold in its buffers. */
+  get budget(): number {
+    return this.env.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+  }
+
+  /** Whether a stream holds more than its budget. */
+  overBudget(s: PipelineStream): boolean {
+    return s.buffer.heldBytes > this.budget;
+  }
+
+  /** Whether a pass would do something now (hints reached or buffers past the budget, back-off over, none running). */
   due(s: PipelineStream): boolean {
     const now = this.env.clock();
     if (s.busy || now < s.retryAt) return false;
+    if (this.overBudget(s)) return true;
     if (this.stage1Due(s, now)) return true;
     for (const p of s.buffer.partitions.values()) if (this.stage2Due(s, p, now)) return true;
     return false;
@@ -109,6 +131,19 @@ export class DeliveryPipeline {
     return n;
   }
 
+  /** Past the budget: the partitions to deliver now, the largest first, until the stream holds half its budget. */
+  private earlyPartitions(s: PipelineStream): Set<string> {
+    const out = new Set<string>();
+    if (!this.overBudget(s)) return out;
+    let held = s.buffer.heldBytes;
+    for (const p of [...s.buffer.partitions.values()].sort((a, b) => b.bytes - a.bytes)) {
+      if (held <= this.budget / 2) break;
+      out.add(p.id);
+      held -= p.bytes;
+    }
+    return out;
+  }
+
   private async pass(s: PipelineStream, opts: { force?: boolean; final?: boolean; signal?: AbortSignal }): Promise<boolean> {
     const env = this.env;
     const target: DeliveryTarget = { name: s.name, arn: s.arn, versionId: s.versionId, config: s, region: env.region, accountId: env.accountId };
@@ -124,20 +159,23 @@ export class DeliveryPipeline {
     };
 
     // Stage 1: transform and partition what the processor buffer holds.
-    if (s.buffer.records.length && (opts.force || this.stage1Due(s, env.clock()))) {
+    if (s.buffer.records.length && (opts.force || this.overBudget(s) || this.stage1Due(s, env.clock()))) {
       did = true;
       const n = s.buffer.records.length;
       try {
-        const out = await processRecords(target, env, s.buffer.records.slice(0, n));
+        const active = new Set([...s.buffer.partitions.values()].filter((p) => p.kind === 'delivered').map((p) => p.id));
+        const out = await processRecords(target, env, s.buffer.records.slice(0, n), active);
         s.buffer.handOver(n, out.parts, env.clock());
       } catch (e) {
         failed(e, `Processing ${n} records`);
       }
     }
 
-    // Stage 2: each partition's buffer on its own hints, a batch (object) at a time.
+    // Stage 2: each partition's buffer on its own hints, a batch (object) at a time; past the
+    // budget, the largest first until half of it is held (early, smaller objects).
+    const early = this.earlyPartitions(s);
     for (const p of [...s.buffer.partitions.values()]) {
-      while (s.buffer.partitions.get(p.id) === p && (opts.force || this.stage2Due(s, p, env.clock()))) {
+      while (s.buffer.partitions.get(p.id) === p && (opts.force || early.has(p.id) || this.stage2Due(s, p, env.clock()))) {
         did = true;
         try {
           let plan = p.plan;

@@ -18,7 +18,7 @@ export interface LocalEndpointOptions {
   /** Firehose delivery and source failures. */
   log?: (line: string) => void;
   /** How Firehose runs Lambda processors (handlers from the workspace) and reaches its destinations. */
-  firehose?: Pick<LocalFirehoseOptions, 'lambdaHandlers' | 'handlerRoot' | 'lambdaTimeoutMs' | 'httpBackoffBaseMs' | 'jq' | 'tickMs' | 'clock' | 'wrapStore'>;
+  firehose?: Pick<LocalFirehoseOptions, 'lambdaHandlers' | 'handlerRoot' | 'lambdaTimeoutMs' | 'httpBackoffBaseMs' | 'jq' | 'tickMs' | 'clock' | 'wrapStore' | 'maxActivePartitions' | 'maxBufferedBytes'>;
 }
 
 export interface LocalEndpoint {
