@@ -192,15 +192,42 @@ describe('Firehose emulator: transform, partition, compress, deliver (real @aws-
     assert.match(ge.errorMessage, /^There was an error parsing returned records from the Lambda function\./);
     assert.ok(logs.some((l) => /garbage: .*must return \{ records/.test(l)));
 
-    // A record missing from the response and one returned twice: AWS's codes and words.
-    await create({ DeliveryStreamName: 'bad-ids', ExtendedS3DestinationConfiguration: s3('bad-ids-bucket', { ProcessingConfiguration: lambda('cities', 0) }) });
+    // A response that breaks the contract fails the whole invocation (AWS's code and words, then
+    // what the notebook's check found): none of its records is delivered from it, after the retries.
+    await create({ DeliveryStreamName: 'bad-ids', ExtendedS3DestinationConfiguration: s3('bad-ids-bucket', { ProcessingConfiguration: lambda('cities', 1) }) });
     await put('bad-ids', [rec(1, { omit: true }), rec(2, { dupe: true }), rec(4)]);
     await local.firehose.flush('bad-ids');
+    assert.deepEqual(local.firehose.delivered('bad-ids'), []);
     const bad = local.firehose.errorObjects('bad-ids').flatMap((o) => lines(o, read('bad-ids', o)).map((l) => JSON.parse(l)));
-    const byId = Object.fromEntries(bad.map((f) => [JSON.parse(Buffer.from(f.rawData, 'base64').toString()).id, f]));
-    assert.deepEqual([byId[1].errorCode, byId[1].errorMessage], ['Lambda.MissingRecordId', 'One or more record IDs were not returned. Ensure that the Lambda function returns all received record IDs.']);
-    assert.deepEqual([byId[2].errorCode, byId[2].errorMessage], ['Lambda.DuplicatedRecordId', 'Multiple records were returned with the same record ID. Ensure that the Lambda function returns unique record IDs for each record.']);
-    assert.equal(byId[4], undefined, 'the record answered correctly is delivered');
+    assert.deepEqual(bad.map((f) => JSON.parse(Buffer.from(f.rawData, 'base64').toString()).id), [1, 2, 4], 'the whole batch');
+    for (const f of bad) {
+      assert.equal(f.errorCode, 'Lambda.MissingRecordId');
+      assert.equal(f.attemptsMade, 2, '1 attempt + NumberOfRetries 1');
+      assert.match(f.errorMessage, /^One or more record IDs were not returned\. Ensure that the Lambda function returns all received record IDs\. Record 1 \(recordId \S+\) is missing from the response\. \(and 1 more problem\)$/);
+    }
+
+    await create({ DeliveryStreamName: 'dupes', ExtendedS3DestinationConfiguration: s3('dupes-bucket', { ProcessingConfiguration: lambda('cities', 0) }) });
+    await put('dupes', [rec(2, { dupe: true }), rec(4)]);
+    await local.firehose.flush('dupes');
+    const dupes = local.firehose.errorObjects('dupes').flatMap((o) => lines(o, read('dupes', o)).map((l) => JSON.parse(l)));
+    assert.equal(dupes.length, 2);
+    assert.ok(dupes.every((f) => f.errorCode === 'Lambda.DuplicatedRecordId' && f.errorMessage.startsWith('Multiple records were returned with the same record ID. Ensure that the Lambda function returns unique record IDs for each record. Record 1 ')));
+
+    await create({ DeliveryStreamName: 'bad-values', ExtendedS3DestinationConfiguration: s3('bad-values-bucket', { ProcessingConfiguration: lambda('cities', 2) }) });
+    await put('bad-values', [rec(11, { badResult: true }), rec(12)]);
+    await put('bad-values', [rec(14, { badData: true }), rec(15)]);
+    await local.firehose.flush('bad-values');
+    const values = local.firehose.errorObjects('bad-values').flatMap((o) => lines(o, read('bad-values', o)).map((l) => JSON.parse(l)));
+    assert.deepEqual(values.map((f) => JSON.parse(Buffer.from(f.rawData, 'base64').toString()).id), [11, 12, 14, 15]);
+    assert.ok(values.every((f) => f.errorCode === 'Lambda.JsonProcessingException' && f.attemptsMade === 3));
+    assert.match(values[0].errorMessage, /^There was an error parsing returned records from the Lambda function\..* Record 1 has result "OK"; it must be "Ok", "Dropped" or "ProcessingFailed"/);
+
+    // Broken once, then answered correctly: the retry delivers every record, nothing is in the error output.
+    await create({ DeliveryStreamName: 'broken-once', ExtendedS3DestinationConfiguration: s3('broken-once-bucket', { ProcessingConfiguration: lambda('cities', 1) }) });
+    await put('broken-once', [rec(21, { badData: true, once: true }), rec(22)]);
+    await local.firehose.flush('broken-once');
+    assert.deepEqual(local.firehose.errorObjects('broken-once'), []);
+    assert.deepEqual(local.firehose.delivered('broken-once').flatMap((o) => lines(o, read('broken-once', o)).map((l) => JSON.parse(l).id)), [21, 22]);
   });
 
   it('shows an unmapped Lambda on the delivery stream and keeps its records buffered, not passed through', async () => {

@@ -30,12 +30,12 @@ import type { ProcessingPlan, ValidCreateRequest } from './firehoseValidation';
 import { deliverToHttpEndpoint } from './firehoseHttpEndpoint';
 import { extractPartitionKeys, JqError, JqOptions } from './jq';
 import { buildFirehoseInvocations, validateFirehoseResponse } from '../transform/firehoseContract';
+import type { SampleRecord, Violation } from '../transform/sampleRecord';
 import { defaultPrefix, evaluatePrefix, objectPrefix, objectSuffix, partitionOf } from '../transform/s3Key';
 import type { HandlerSource } from '../transform/compile';
 import { CompileError } from '../transform/compile';
 import { RunFailureError } from '../transform/runner';
 import type { WarmHandlers } from '../transform/warmHandlers';
-import type { SampleRecord } from '../transform/sampleRecord';
 import { deaggregate, isKplAggregate } from '../records/kpl';
 
 export class DeliveryError extends Error {
@@ -366,10 +366,29 @@ const ERRORS = {
   invalidJsonToDeaggregate: { errorCode: 'RecordDeAggregation.InvalidJson', errorMessage: 'The record is not a sequence of JSON objects, so it cannot be deaggregated.' },
 } as const;
 
-const VIOLATION_ERROR: Record<string, { errorCode: string; errorMessage: string }> = {
-  'missing-record': ERRORS.missingRecordId,
-  'duplicate-record-id': ERRORS.duplicatedRecordId,
-};
+/**
+ * Whether a response breaks Firehose's contract, and how Firehose names it: a response that is not
+ * `{records: [...]}` or is too large, a record missing, unknown or without its recordId, one answered
+ * twice, a result that is not Ok/Dropped/ProcessingFailed, data that is not base64, metadata that is
+ * not partition keys. Firehose "rejects them and treats that as a data transformation failure"
+ * (https://docs.aws.amazon.com/firehose/latest/dev/data-transformation-status-model.html ), names it
+ * as the invocation's error (Lambda.JsonProcessingException, Lambda.MissingRecordId,
+ * Lambda.DuplicatedRecordId: https://docs.aws.amazon.com/firehose/latest/dev/monitoring-with-cloudwatch-logs.html ),
+ * and retries a failed invocation NumberOfRetries times before its whole batch goes to the error
+ * output (https://docs.aws.amazon.com/firehose/latest/dev/data-transformation-failure-handling.html ):
+ * the response cannot be trusted for any of its records, so none is delivered from it. A record Ok
+ * without the partition key the prefix needs is not a broken response: it alone goes to the error
+ * output (DynamicPartitioning.MetadataExtractionFailed), when it is partitioned.
+ */
+function invalidResponse(violations: readonly Violation[]): { errorCode: string; errorMessage: string; detail: string; response: true } | undefined {
+  const errors = violations.filter((x) => x.severity === 'error' && x.code !== 'missing-partition-key');
+  if (!errors.length) return undefined;
+  const has = (...codes: string[]) => errors.find((x) => codes.includes(x.code));
+  const first = has('response-shape', 'response-too-large') ?? has('missing-record', 'missing-record-id', 'unknown-record-id') ?? has('duplicate-record-id') ?? errors[0];
+  const code = ['missing-record', 'missing-record-id', 'unknown-record-id'].includes(first.code) ? ERRORS.missingRecordId : first.code === 'duplicate-record-id' ? ERRORS.duplicatedRecordId : ERRORS.jsonProcessing;
+  const more = errors.length > 1 && first.code !== 'response-shape' ? ` (and ${errors.length - 1} more ${errors.length === 2 ? 'problem' : 'problems'})` : '';
+  return { ...code, detail: `${first.message}${more}`, response: true };
+}
 
 async function transform(
   target: DeliveryTarget,
@@ -401,7 +420,7 @@ async function transform(
   const out: (Item | undefined)[] = new Array(items.length);
   let logLines = 0;
   for (const [n, inv] of invocations.entries()) {
-    let last: { errorCode: string; errorMessage: string; detail: string } | undefined;
+    let last: { errorCode: string; errorMessage: string; detail: string; response?: boolean } | undefined;
     let attempts = 0;
     let done = false;
     while (!done && attempts <= lambda.retries) {
@@ -424,38 +443,24 @@ async function transform(
         continue;
       }
       const v = validateFirehoseResponse(inv, outcome.response, { responseBytes: outcome.responseBytes, invocation: n });
-      const batch = v.violations.find((x) => x.code === 'response-shape' || x.code === 'response-too-large');
-      if (batch) {
-        last = { ...ERRORS.jsonProcessing, detail: batch.message };
+      const bad = invalidResponse(v.violations);
+      if (bad) {
+        last = bad;
         continue;
       }
       done = true;
-      // A record answered twice fails, whatever its first answer said.
-      const duplicated = new Set(v.violations.filter((x) => x.code === 'duplicate-record-id').map((x) => x.recordIndex));
       for (const o of v.outcomes) {
         const it = items[o.index];
-        if (o.result === 'Ok' && o.output && !duplicated.has(o.index)) {
-          out[o.index] = { ...it, data: o.output, lambdaKeys: o.partitionKeys };
-        } else if (o.result === 'Dropped' && !duplicated.has(o.index)) {
-          counts.dropped++;
-        } else {
-          const violation = duplicated.has(o.index)
-            ? v.violations.find((x) => x.recordIndex === o.index && x.code === 'duplicate-record-id')
-            : v.violations.find((x) => x.recordIndex === o.index && x.code !== 'missing-partition-key');
-          if (violation && logLines++ < MAX_LOG_LINES_PER_BATCH) env.log(`Firehose ${target.name}: ${resolved.functionName}'s response: ${violation.message}`);
-          failures.push({
-            item: it,
-            ...(o.result === 'ProcessingFailed' && !duplicated.has(o.index) ? ERRORS.processingFailed : VIOLATION_ERROR[violation?.code ?? ''] ?? ERRORS.jsonProcessing),
-            attemptsMade: attempts,
-            lambdaArn: lambda.arn,
-            type: 'processing-failed',
-          });
-        }
+        if (o.result === 'Ok' && o.output) out[o.index] = { ...it, data: o.output, lambdaKeys: o.partitionKeys };
+        else if (o.result === 'Dropped') counts.dropped++;
+        else failures.push({ item: it, ...ERRORS.processingFailed, attemptsMade: attempts, lambdaArn: lambda.arn, type: 'processing-failed' });
       }
     }
     if (!done) {
       env.log(`Firehose ${target.name}: invocation of ${resolved.functionName} failed ${attempts} times (${last!.errorCode}: ${last!.detail}); its ${inv.indexes.length} records go to the error output.`);
-      for (const i of inv.indexes) failures.push({ item: items[i], errorCode: last!.errorCode, errorMessage: last!.errorMessage, attemptsMade: attempts, lambdaArn: lambda.arn, type: 'processing-failed' });
+      // A response that breaks the contract: what is wrong with it follows AWS's message, as the notebook words it.
+      const errorMessage = last!.response ? `${last!.errorMessage} ${last!.detail}` : last!.errorMessage;
+      for (const i of inv.indexes) failures.push({ item: items[i], errorCode: last!.errorCode, errorMessage, attemptsMade: attempts, lambdaArn: lambda.arn, type: 'processing-failed' });
     }
   }
   // Ok records in the order the responses returned them is the order Firehose delivers; the event order is the same here.
