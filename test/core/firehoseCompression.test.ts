@@ -14,7 +14,8 @@ import {
 } from '@aws-sdk/client-firehose';
 import { startLocalEndpoint, LocalEndpoint } from '../../src/core/local/localEndpoint';
 import { firehoseClientFor } from '../../src/core/aws/clientFactory';
-import { compress, CompressionFormat, decompress } from '../../src/core/local/compression';
+import { compress, CompressionFormat, crc32, decompress } from '../../src/core/local/compression';
+import { zipSync } from 'fflate';
 import { decodeDeliveredObject } from '../../src/core/local/deliveredObjects';
 import { readDeliveredObject } from '../../src/core/firehose/localObjects';
 import { deliveredObjectLine, loadObjectDocument } from '../../src/core/firehose/deliveredObjectsLoader';
@@ -197,6 +198,14 @@ describe('Firehose emulator: every CompressionFormat (real @aws-sdk/client-fireh
       const body = compress(format, expected).body;
       assert.throws(() => decodeDeliveredObject(body.subarray(0, body.length >> 1), undefined, `k${SUFFIX[format]}`), new RegExp(`^Error: The object is not valid ${NAME[format]} \\(.+\\): it may have been cut short`));
     }
+    // A ZIP whose entry's bytes changed (stored, so that it still inflates): its CRC-32 says so.
+    const stored = Buffer.from(zipSync({ 'records.json': [expected, { level: 0 }] }));
+    assert.equal(decodeDeliveredObject(stored, undefined, 'k.zip').lines.join('\n'), decodeDeliveredObject(expected).lines.join('\n'), 'intact, it opens');
+    const at = stored.indexOf(expected.subarray(0, 16));
+    const damaged = Buffer.from(stored);
+    damaged[at + 5] ^= 0x20;
+    assert.throws(() => decodeDeliveredObject(damaged, undefined, 'k.zip'), /^Error: The object is damaged: ZIP checksum mismatch in entry 1 \(records\.json\): its CRC-32 is 0x[0-9a-f]{8}, the archive says 0x[0-9a-f]{8}\./);
+    assert.equal(crc32(Buffer.from('123456789')), 0xcbf43926, 'the CRC-32 check value');
   });
 
   it('decodes the formats from vectors built by hand from their layouts (not by the code under test)', () => {

@@ -22,6 +22,7 @@
  * snappy-java's stream format or Hadoop's (the npm framing-format packages write `sNaPpY` chunks).
  */
 import { randomUUID } from 'node:crypto';
+import * as zlib from 'node:zlib';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Gunzip, Unzip, UnzipInflate, zipSync } from 'fflate';
 import * as snappy from 'snappyjs';
@@ -106,6 +107,7 @@ export function decompress(format: CompressionFormat, body: Buffer, opts: { maxO
     else if (format === 'HADOOP_SNAPPY') hadoopSnappy(body, out);
     else out.add(body);
   } catch (e) {
+    if (e instanceof CompressionError) throw e;
     if (e !== FULL) {
       const name = format === 'HADOOP_SNAPPY' ? 'Hadoop Snappy' : format;
       throw new CompressionError(`The object is not valid ${name} (${(e as Error).message}): it may have been cut short, or written in another format.`);
@@ -165,16 +167,28 @@ function inflate(stream: Gunzip, body: Buffer, out: Output): void {
   if (!ended) throw new Error('unexpected end of data');
 }
 
+/**
+ * fflate's streaming Unzip checks no CRC-32: each entry's is read from the central directory (where
+ * every ZIP writer puts it, data descriptor or not) and compared with the entry's bytes, unless the
+ * output was cut at the budget (then the end of the entry is never seen).
+ */
 function unzip(body: Buffer, out: Output): void {
+  const expected = centralDirectoryCrcs(body);
   const pending: Error[] = [];
   let files = 0;
   let ended = 0;
   const archive = new Unzip((file) => {
-    files++;
+    const index = files++;
+    let crc = 0;
     file.ondata = (err, data, final) => {
       if (err) return void pending.push(err);
+      crc = crc32(data, crc);
       out.add(data);
-      if (final) ended++;
+      if (!final) return;
+      ended++;
+      if (expected[index] !== undefined && crc !== expected[index]) {
+        pending.push(new CompressionError(`The object is damaged: ZIP checksum mismatch in entry ${index + 1} (${file.name.slice(0, 100)}): its CRC-32 is ${hex(crc)}, the archive says ${hex(expected[index])}. Deliver it again, or read it with another tool to see what is left.`));
+      }
     };
     file.start();
   });
@@ -185,6 +199,48 @@ function unzip(body: Buffer, out: Output): void {
   }
   if (!files) throw new Error('no entry in the archive');
   if (ended < files) throw new Error('an entry ends early');
+}
+
+const hex = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
+
+/** The CRC-32 of each entry, in the order of their local headers, from the archive's central directory. */
+function centralDirectoryCrcs(body: Buffer): number[] {
+  // The end of central directory record: 22 bytes, then a comment of at most 65,535.
+  let eocd = -1;
+  for (let at = body.length - 22; at >= Math.max(0, body.length - 22 - 0xffff); at--) {
+    if (body.readUInt32LE(at) === 0x06054b50) {
+      eocd = at;
+      break;
+    }
+  }
+  if (eocd < 0) throw new Error('no central directory at its end');
+  const count = body.readUInt16LE(eocd + 10);
+  let at = body.readUInt32LE(eocd + 16);
+  const entries: { offset: number; crc: number }[] = [];
+  for (let i = 0; i < count; i++) {
+    if (at + 46 > body.length || body.readUInt32LE(at) !== 0x02014b50) throw new Error(`central directory entry ${i + 1} is not where the archive says`);
+    entries.push({ crc: body.readUInt32LE(at + 16), offset: body.readUInt32LE(at + 42) });
+    at += 46 + body.readUInt16LE(at + 28) + body.readUInt16LE(at + 30) + body.readUInt16LE(at + 32);
+  }
+  return entries.sort((a, b) => a.offset - b.offset).map((e) => e.crc);
+}
+
+/** zlib.crc32 where Node has it (20.15, 22.2 and later); else the classic table-driven CRC-32 (same polynomial, same results). */
+const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+let table: Uint32Array | undefined;
+export function crc32(data: Uint8Array, value = 0): number {
+  if (nativeCrc32) return nativeCrc32(data, value);
+  if (!table) {
+    table = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      table[n] = c >>> 0;
+    }
+  }
+  let c = (value ^ 0xffffffff) >>> 0;
+  for (let i = 0; i < data.length; i++) c = table[(c ^ data[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
 }
 
 function snappyJava(body: Buffer, out: Output): void {
