@@ -162,6 +162,34 @@ describe('Firehose emulator: every CompressionFormat (real @aws-sdk/client-fireh
     });
   }
 
+  it('FileExtension replaces the suffix of delivered objects; the tree still opens them in their format; Describe shows it; a bad one is refused', async () => {
+    for (const [format, extension] of [['HADOOP_SNAPPY', '.json.sz'], ['GZIP', '.jsonl'], ['ZIP', ".a-b_c!*'()"]] as const) {
+      const name = `c-ext-${format.toLowerCase().replace('_', '-')}`;
+      await create(name, format, { FileExtension: extension, ErrorOutputPrefix: 'err/' });
+      const d = await firehose.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: name }));
+      assert.equal(d.DeliveryStreamDescription!.Destinations![0].ExtendedS3DestinationDescription!.FileExtension, extension);
+      await putAll(name);
+      assert.equal(await local.firehose.flush(name), true);
+      const [o] = local.firehose.delivered(name);
+      assert.ok(o.key.endsWith(extension) && /-[0-9a-f]{12}$/.test(o.key.slice(0, -extension.length)), `${o.key}: the UUID, then the custom extension, not ${SUFFIX[format]}`);
+      if (format !== 'HADOOP_SNAPPY') assert.ok(independently[format](o.file!).equals(expected), 'still compressed as configured');
+      // Hadoop Snappy has no signature: only the format kept with the object tells the opener.
+      const opened = await readDeliveredObject(local.endpoint, name, o.key);
+      assert.equal(opened.compression, format);
+      assert.deepEqual(opened.lines.map((l) => JSON.parse(l).id), records.map((_, i) => i));
+    }
+    // The extension survives an update of something else, and can be changed, or removed with "".
+    const version = async (n: string) => (await firehose.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: n }))).DeliveryStreamDescription!.VersionId!;
+    await firehose.send(new UpdateDestinationCommand({ DeliveryStreamName: 'c-ext-gzip', CurrentDeliveryStreamVersionId: await version('c-ext-gzip'), DestinationId: 'destinationId-000000000001', ExtendedS3DestinationUpdate: { FileExtension: '' } }));
+    await putAll('c-ext-gzip');
+    await local.firehose.flush('c-ext-gzip');
+    assert.match(local.firehose.delivered('c-ext-gzip')[1].key, /-2-\d{4}-.*[0-9a-f]\.gz$/, 'back to the default suffix');
+
+    for (const bad of ['json', '.JSON', '.a/b', `.${'x'.repeat(128)}`]) {
+      await assert.rejects(create(`c-ext-bad-${bad.length}`, 'GZIP', { FileExtension: bad }), (e: Error) => e.name === 'ValidationException' && /fileExtension' failed to satisfy constraint/.test(e.message), bad);
+    }
+  });
+
   it('a decompression bomb in each format is cut at the cap and says so, whatever its size or what it declares', async () => {
     // 100 MiB of short lines of zeros: a hundred KiB compressed (about 5 MiB with Snappy, whose ratio is lower).
     const huge = Buffer.alloc(100 * 1024 * 1024, '0');

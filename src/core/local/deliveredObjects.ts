@@ -21,8 +21,9 @@ export interface DecodedObject {
 
 const MAX_DECODED_BYTES = 64 * 1024 * 1024;
 
-export function decodeDeliveredObject(body: Buffer, maxBytes = MAX_DECODED_BYTES, key?: string): DecodedObject {
-  const compression = compressionOf(key, body);
+/** `written`: the format the object was written in, when known (the emulator keeps it per object); else its key's suffix or its bytes tell. */
+export function decodeDeliveredObject(body: Buffer, maxBytes = MAX_DECODED_BYTES, key?: string, written?: CompressionFormat): DecodedObject {
+  const compression = written ?? compressionOf(key, body);
   const { data, cut } = decompress(compression, body, { maxOutputBytes: maxBytes });
   let lines: string[];
   if (data.includes(0x0a)) lines = data.toString('utf8').split('\n').filter((l, i, all) => l !== '' || i < all.length - 1);

@@ -23,7 +23,7 @@
  * load, jq is missing, a write fails), DeliveryError is thrown and the caller keeps the records.
  */
 import { randomUUID } from 'node:crypto';
-import { compress } from './compression';
+import { compress, CompressionFormat } from './compression';
 import { BufferedRecord, FlushPlan, partitionId, PartitionTarget, StagedRecord } from './firehoseBuffer';
 import type { ObjectStore, StoredObject } from './s3Folder';
 import type { ProcessingPlan, ValidCreateRequest } from './firehoseValidation';
@@ -81,6 +81,8 @@ export interface WrittenObject extends StoredObject {
   records: number;
   kind: 'delivered' | 'error' | 'backup';
   at: number;
+  /** How its body was compressed (its key may not say: FileExtension replaces the suffix). */
+  compression?: CompressionFormat;
 }
 
 export interface ProcessOutcome {
@@ -285,10 +287,15 @@ export async function deliverBatch(
   const put = (key: string, body: Buffer, n: number, kind: WrittenObject['kind']) => {
     if (plan.written.has(key)) return;
     const stored = encodeObject(body, cfg.compression);
+    // FileExtension replaces the default suffix of delivered objects; the error output and the S3
+    // backup keep theirs (https://docs.aws.amazon.com/firehose/latest/dev/s3-object-name.html names
+    // the extension as the key's last part; AWS does not say it applies to error output, and the
+    // HTTP endpoint's S3 configuration has no FileExtension).
+    const suffix = kind === 'delivered' && cfg.fileExtension ? cfg.fileExtension : stored.suffix;
     try {
-      const o = env.store.put(cfg.bucket, key + stored.suffix, stored.body);
+      const o = env.store.put(cfg.bucket, key + suffix, stored.body);
       plan.written.add(key);
-      opts.onWritten({ ...o, records: n, kind, at: Date.now() });
+      opts.onWritten({ ...o, records: n, kind, at: Date.now(), compression: cfg.compression });
     } catch (e) {
       throw new DeliveryError(`Delivery of ${n} records to s3://${cfg.bucket}/${key} failed: ${(e as Error).message}. They stay buffered and are retried.`);
     }

@@ -12,6 +12,7 @@ import { DeliveryPipeline, PipelineStream } from './firehosePipeline';
 import { checkJqQuery, JqError, JqOptions } from './jq';
 import { folderStore, memoryStore, objectPath, ObjectStore, StoredObject } from './s3Folder';
 import { decodeDeliveredObject } from './deliveredObjects';
+import { COMPRESSION_FORMATS, CompressionFormat } from './compression';
 import {
   applyDestinationUpdate,
   batchData,
@@ -192,7 +193,7 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
     const manifest = manifestOf(s.name);
     if (manifest) {
       try {
-        appendFileSync(manifest, written.map((o) => JSON.stringify({ bucket: o.bucket, key: o.key, size: o.size, records: o.records, kind: o.kind, at: o.at }) + '\n').join(''));
+        appendFileSync(manifest, written.map((o) => JSON.stringify({ bucket: o.bucket, key: o.key, size: o.size, records: o.records, kind: o.kind, at: o.at, compression: o.compression }) + '\n').join(''));
       } catch (e) {
         log(`Firehose ${s.name}: the list of its objects could not be saved (${(e as Error).message}); the objects themselves are written.`);
       }
@@ -364,7 +365,7 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
       await checkQuery(v);
       // Records buffered under the old configuration are delivered with it, as Firehose does.
       await pipeline.run(s, { force: true });
-      Object.assign(s, { destination: v.destination, destinationKind: v.destinationKind, http: v.http, processing: v.processing, dynamicPartitioning: v.dynamicPartitioning, compression: v.compression, bucket: v.bucket, request: v.request });
+      Object.assign(s, { destination: v.destination, destinationKind: v.destinationKind, http: v.http, processing: v.processing, dynamicPartitioning: v.dynamicPartitioning, compression: v.compression, fileExtension: v.fileExtension, bucket: v.bucket, request: v.request });
       s.versionId = String(Number(s.versionId) + 1);
       if (s.failure?.from === 'delivery') s.failure = undefined;
       s.retryAt = 0;
@@ -449,10 +450,11 @@ export function createLocalFirehose(opts: LocalFirehoseOptions = {}): LocalFireh
       const name = checkDeliveryStreamName(b.DeliveryStreamName);
       if (typeof b.Key !== 'string') throw new FirehoseApiError('ValidationException', 'Key is the object key, as ListDeliveredObjects gives it.');
       const body = api.readObject(name, b.Key);
+      const written = streams.get(name)?.objects.find((x) => x.key === b.Key);
       if (!body) throw new FirehoseApiError('ResourceNotFoundException', `${name} has no object ${b.Key.slice(0, 200)} (only the most recent ${MAX_OBJECTS_LISTED} are kept in its list).`);
       let decoded;
       try {
-        decoded = decodeDeliveredObject(body, undefined, b.Key);
+        decoded = decodeDeliveredObject(body, undefined, b.Key, written?.compression);
       } catch (e) {
         throw new FirehoseApiError('InvalidArgumentException', (e as Error).message);
       }
@@ -612,7 +614,8 @@ function readManifest(file: string | undefined, dataDir: string | undefined): Wr
     try {
       const o = JSON.parse(line);
       if (typeof o.key !== 'string' || typeof o.bucket !== 'string' || !['delivered', 'error', 'backup'].includes(o.kind)) continue;
-      out.push({ bucket: o.bucket, key: o.key, size: Number(o.size) || 0, records: Number(o.records) || 0, kind: o.kind, at: Number(o.at) || 0, file: objectPath(dataDir, o.bucket, o.key) });
+      const compression = COMPRESSION_FORMATS.includes(o.compression) ? (o.compression as CompressionFormat) : undefined;
+      out.push({ bucket: o.bucket, key: o.key, size: Number(o.size) || 0, records: Number(o.records) || 0, kind: o.kind, at: Number(o.at) || 0, compression, file: objectPath(dataDir, o.bucket, o.key) });
     } catch {
       // a line cut short by a crash, or a key that would leave the data folder
     }

@@ -76,6 +76,8 @@ export interface ValidCreateRequest {
   processing: ProcessingPlan;
   dynamicPartitioning: boolean;
   compression: CompressionFormat;
+  /** ExtendedS3 FileExtension: replaces the compression's suffix on delivered objects. */
+  fileExtension?: string;
   bucket: string;
   tags: { Key: string; Value?: string }[];
   /** The request as checked, to keep in the data folder and to apply UpdateDestination to. */
@@ -241,6 +243,13 @@ export function checkCreateRequest(b: Record<string, any>): ValidCreateRequest {
   if (conversion && typeof conversion === 'object' && conversion.Enabled !== false && compression !== 'UNCOMPRESSED') {
     throw invalid(`CompressionFormat must be UNCOMPRESSED when DataFormatConversionConfiguration is enabled (the Parquet or ORC serializer compresses instead), not ${compression}.`);
   }
+  // FileExtension, as the API model constrains it (botocore's firehose service-2.json: 0 to 128
+  // characters, pattern ^$|\.[0-9a-z!\-_.*'()]+; the API reference:
+  // https://docs.aws.amazon.com/firehose/latest/APIReference/API_ExtendedS3DestinationConfiguration.html ).
+  const fileExtension =
+    destinationKind === 'ExtendedS3' && ext.FileExtension !== undefined && ext.FileExtension !== null
+      ? checkString(`${field}.fileExtension`, ext.FileExtension, 0, 128, /^(?:|\.[0-9a-z!\-_.*'()]+)$/) || undefined
+      : undefined;
   return {
     name,
     type,
@@ -260,6 +269,7 @@ export function checkCreateRequest(b: Record<string, any>): ValidCreateRequest {
     processing,
     dynamicPartitioning,
     compression,
+    fileExtension,
     bucket,
     tags: checkTags(b.Tags),
     request: { ...b, Tags: undefined },
