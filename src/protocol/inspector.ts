@@ -37,7 +37,7 @@ export const INSPECTOR_VIEW_TYPE = 'kinesis.inspector';
 
 /** How a record is decoded: detected per record, or forced by hand. */
 export type DecodingChoice = 'auto' | DecodingKind;
-export const DECODING_CHOICES: readonly DecodingChoice[] = ['auto', 'text', 'json', 'binary', 'base64', 'gzip', 'zlib', 'kpl', 'cloudwatch-logs'];
+export const DECODING_CHOICES: readonly DecodingChoice[] = ['auto', 'text', 'json', 'binary', 'base64', 'gzip', 'zlib', 'kpl', 'cloudwatch-logs', 'glue-schema-registry'];
 
 /** What to read: where to start and which shards ('all' includes children born while reading). */
 export interface InspectorOptions {

@@ -29,7 +29,7 @@ import {
 } from '../../protocol/inspector';
 import type { ExtensionServices } from '../services';
 import { PanelKind, WebviewPanelHost } from '../webviewPanelHost';
-import { decodedAs, recordDetail, recordJson } from './detail';
+import { decodedAs, loadSchemaFor, recordDetail, recordJson } from './detail';
 import { InspectorModel } from './model';
 import { InspectorSession } from './session';
 import { pickDestination, pickPartitionKey, ReplayDestination, replayWithProgress, saveUndeliveredAs, saveUndeliveredTo, showReplayReport } from './replay';
@@ -95,7 +95,7 @@ export class InspectorPanel extends WebviewPanelHost<InspectorProtocol> {
     this.connection = init.connection;
     this.streamName = init.streamName;
     this.preselectShard = init.preselectShard;
-    this.schemaSource = this._register(new InspectorSchemaSource(services, init.connection, () => this.session.schemasChanged(this.schemaSource.schemas)));
+    this.schemaSource = this._register(new InspectorSchemaSource(services, init.connection, (changedFile) => this.session.schemasChanged(this.schemaSource.schemas, changedFile)));
     this.session = new InspectorSession({
       streamName: init.streamName,
       client: () => this.client(),
@@ -230,15 +230,17 @@ export class InspectorPanel extends WebviewPanelHost<InspectorProtocol> {
     switch (req.type) {
       case 'getRows':
         return { version: this.model.viewVersion, start: req.start, rows: this.model.rows(req.start, req.count) };
-      case 'getRecord':
-        return recordDetail(this.held(req.recordId), sanitizeDecoding(req.decoding));
+      case 'getRecord': {
+        const r = await this.heldFor(req.recordId, req.decoding);
+        return recordDetail(r, sanitizeDecoding(req.decoding), this.session.decodeOptions);
+      }
       case 'setFilter':
         return this.session.setFilter(req.filter);
       case 'copyRecord':
-        await vscode.env.clipboard.writeText(recordJson(decodedAs(this.held(req.recordId), sanitizeDecoding(req.decoding))));
+        await vscode.env.clipboard.writeText(recordJson(decodedAs(await this.heldFor(req.recordId, req.decoding), sanitizeDecoding(req.decoding), this.session.decodeOptions)));
         return { copied: true };
       case 'openRecord': {
-        const content = recordJson(decodedAs(this.held(req.recordId), sanitizeDecoding(req.decoding)));
+        const content = recordJson(decodedAs(await this.heldFor(req.recordId, req.decoding), sanitizeDecoding(req.decoding), this.session.decodeOptions));
         const doc = await vscode.workspace.openTextDocument({ language: 'json', content });
         await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
         return { opened: true };
@@ -253,6 +255,13 @@ export class InspectorPanel extends WebviewPanelHost<InspectorProtocol> {
         return this.replayAsked(Array.isArray(req.recordIds) ? req.recordIds.filter((x): x is string => typeof x === 'string') : undefined);
     }
     throw new UserError('The panel asked for something the extension does not know.');
+  }
+
+  /** A held record about to be decoded as asked (by hand as Glue Schema Registry: its schema loaded first). */
+  private async heldFor(recordId: unknown, decoding: unknown): Promise<DecodedRecord> {
+    const r = this.held(recordId);
+    await loadSchemaFor(r, sanitizeDecoding(decoding), this.session.avroSchemas);
+    return r;
   }
 
   private held(recordId: unknown): DecodedRecord {
