@@ -232,8 +232,6 @@ export class InspectorSession {
   get decodeOptions(): DecodeOptions {
     return this.decoder.options;
   }
-
-  /** Where Glue Schema Registry records find their schemas. */
   get avroSchemas(): AvroSchemas | undefined {
     return this.schemas;
   }
@@ -302,18 +300,14 @@ export class InspectorSession {
       this.init.log.error(`Inspector ${this.streamName}: loading Avro schemas failed: ${describeError(e).message}`);
     }
     if (this.disposed) return;
-    const picked = [...this.model.all()].filter((r) => {
-      const id = r.schemaVersionId?.toLowerCase();
-      return !!id && (stale.has(id) || (ids.has(id) && undecodedSchemaId(r) !== undefined));
-    });
+    const id = (r: DecodedRecord) => r.schemaVersionId?.toLowerCase() ?? '';
+    const picked = [...this.model.all()].filter((r) => stale.has(id(r)) || (ids.has(id(r)) && undecodedSchemaId(r) !== undefined));
     this.decoder.redecode(picked, (replacements) => {
-      if (this.disposed) return;
-      const n = this.model.replace((r) => replacements.get(r.id));
+      const n = this.disposed ? 0 : this.model.replace((r) => replacements.get(r.id));
       if (!n) return;
       this.statusDirty = true;
       this.flush();
-      const where = (id: string) => `${id} (${schemas.get(id)?.source ?? schemas.get(id)?.error})`;
-      this.init.log.info(`Inspector ${this.streamName}: ${n} Glue Schema Registry records decoded again with schemas ${[...ids].map(where).join(', ')}`);
+      this.init.log.info(`Inspector ${this.streamName}: ${n} Glue Schema Registry records decoded again with schemas ${[...ids].map((i) => `${i} (${schemas.get(i)?.source ?? schemas.get(i)?.error})`).join(', ')}`);
     });
   }
 
