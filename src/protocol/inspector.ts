@@ -37,7 +37,7 @@ export const INSPECTOR_VIEW_TYPE = 'kinesis.inspector';
 
 /** How a record is decoded: detected per record, or forced by hand. */
 export type DecodingChoice = 'auto' | DecodingKind;
-export const DECODING_CHOICES: readonly DecodingChoice[] = ['auto', 'text', 'json', 'binary', 'base64', 'gzip', 'zlib', 'kpl', 'cloudwatch-logs'];
+export const DECODING_CHOICES: readonly DecodingChoice[] = ['auto', 'text', 'json', 'binary', 'base64', 'gzip', 'zlib', 'kpl', 'cloudwatch-logs', 'glue-schema-registry'];
 
 /** What to read: where to start and which shards ('all' includes children born while reading). */
 export interface InspectorOptions {
@@ -154,7 +154,9 @@ export type InspectorRequest =
   /** The columns from fields the list shows (JMESPath or `format:column`); each is checked. */
   | { type: 'setColumns'; id: number; columns: string[] }
   /** Sends the selected records (ids), or all the filtered ones, to another stream. */
-  | { type: 'replay'; id: number; recordIds?: string[] };
+  | { type: 'replay'; id: number; recordIds?: string[] }
+  /** Saves the last replay's undelivered records (the host asks where). */
+  | { type: 'saveUndelivered'; id: number };
 
 /** What each request type replies with. */
 export interface ReplyResults {
@@ -169,6 +171,8 @@ export interface ReplyResults {
   /** The columns kept; `errors` for the specs refused, in words. */
   setColumns: { columns: string[]; errors: { spec: string; error: string }[] };
   replay: { started: boolean; records: number; target?: string };
+  /** `saved: false`: the dialog was cancelled. */
+  saveUndelivered: { saved: boolean; path?: string; written?: number };
 }
 
 /** Fire-and-forget messages the webview posts to the host. */
@@ -210,7 +214,9 @@ export type InspectorEvent =
   | { type: 'status'; status: InspectorStatus }
   | { type: 'stats'; stats: InspectorStats }
   | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string }
-  | { type: 'selectShard'; shardId: string };
+  | { type: 'selectShard'; shardId: string }
+  /** The last replay's undelivered records the panel holds (count 0: none any more), and where they were going. */
+  | { type: 'undelivered'; count: number; target?: string };
 
 export interface InspectorProtocol extends Protocol {
   requests: InspectorRequest;

@@ -88,6 +88,36 @@ describe('Avro schema loader (shared by the tailer and the inspector)', () => {
     assert.deepEqual(schemas.forget(), [], 'a decoded schema is kept');
   });
 
+  it('forgetFile() forgets the schemas read from a file that changed (or one named <id>.avsc), not the others', async () => {
+    const mapped = join(dir, 'customer.avsc');
+    writeFileSync(mapped, JSON.stringify(AVRO_SCHEMA));
+    writeFileSync(join(dir, `${OTHER_ID}.avsc`), JSON.stringify({ ...AVRO_SCHEMA, name: 'Other' }));
+    const schemas = new AvroSchemas({ dirs: [dir], files: { [AVRO_SCHEMA_VERSION_ID]: mapped } });
+    await schemas.load([AVRO_SCHEMA_VERSION_ID, OTHER_ID]);
+    schemas.add('11111111-2222-4333-8444-555555555555', AVRO_SCHEMA);
+    assert.deepEqual(schemas.forgetFile(join(dir, 'unrelated.avsc')), []);
+    assert.deepEqual(schemas.forgetFile(join(dir, '.', 'customer.avsc')), [AVRO_SCHEMA_VERSION_ID], 'by the path it was read from');
+    assert.equal(schemas.get(AVRO_SCHEMA_VERSION_ID), undefined);
+    assert.equal(schemas.get(OTHER_ID)?.name, 'Other');
+    assert.deepEqual(schemas.forgetFile(join(tmpdir(), `${OTHER_ID.toUpperCase()}.avsc`)), [OTHER_ID], 'by the id its name gives');
+    assert.equal(schemas.get('11111111-2222-4333-8444-555555555555')?.source, 'added', 'a schema added by hand stays');
+  });
+
+  it('decoding by hand as a Glue Schema Registry record uses the schemas given; other bytes say what they lack', async () => {
+    writeFileSync(join(dir, `${AVRO_SCHEMA_VERSION_ID}.avsc`), JSON.stringify(AVRO_SCHEMA));
+    const schemas = new AvroSchemas({ dirs: [dir] });
+    await schemas.load([AVRO_SCHEMA_VERSION_ID]);
+    const [d] = decodeRecord(raw(glueSchemaRegistryRecord('zlib')), 'glue-schema-registry', { avroSchemas: schemas });
+    assert.equal(d.format, 'glue-schema-registry');
+    assert.deepEqual(d.decodings, ['glue-schema-registry']);
+    assert.deepEqual((d.json as { value: unknown }).value, AVRO_VALUE);
+    const [none] = decodeRecord(raw(glueSchemaRegistryRecord()), 'glue-schema-registry');
+    assert.match(none.error!, /no schemas were given/);
+    const [other] = decodeRecord(raw(Buffer.from('{"n":1}')), 'glue-schema-registry', { avroSchemas: schemas });
+    assert.match(other.error!, /not a Glue Schema Registry record: it starts with bytes 7b22, not 03 00 or 03 05/);
+    assert.equal(other.format, undefined);
+  });
+
   it('looks up at most maxSchemas ids (random bytes that look like the wire format do not ask Glue each)', async () => {
     const schemas = new AvroSchemas({ maxSchemas: 2 });
     const ids = ['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000003'];

@@ -8,7 +8,7 @@ import { AvroSchemas } from '../../src/core/records/avroSchemas';
 import { replaySource } from '../../src/core/producer/replay';
 import { StreamService } from '../../src/core/kinesis/streamService';
 import { InspectorSession } from '../../src/vscode/inspector/session';
-import { recordDetail } from '../../src/vscode/inspector/detail';
+import { loadSchemaFor, recordDetail } from '../../src/vscode/inspector/detail';
 import { AVRO_SCHEMA, AVRO_SCHEMA_VERSION_ID, AVRO_VALUE, CLOUDWATCH_LOGS_CONTROL, CLOUDWATCH_LOGS_PAYLOAD, glueSchemaRegistryRecord } from '../support/awsSamples';
 import { startKinesalite, TestEndpoint, uniqueName } from '../support/endpoints';
 
@@ -105,6 +105,7 @@ describe('InspectorSession: Glue Schema Registry schemas and CloudWatch Logs row
       const rows = s.model.rows(0, 100).filter((r) => r.format === 'cloudwatch-logs');
       assert.deepEqual(rows.map((r) => r.logEvent?.index), [...Array(events).keys()]);
       assert.deepEqual(rows.map((r) => r.cells?.['cloudwatch-logs:message']), CLOUDWATCH_LOGS_PAYLOAD.logEvents.map((e) => e.message));
+      assert.deepEqual(rows.map((r) => r.cells?.['cloudwatch-logs:events']), rows.map((_, i) => `${i + 1} of ${events}`), 'each row says which event of its payload it is');
       const d = recordDetail(s.model.get(rows[1].id)!, 'auto');
       assert.deepEqual(d.logEvent, { index: 1, count: events });
       assert.equal(d.cloudWatchLogs, undefined, 'the row shows its event, not the whole payload');
@@ -122,8 +123,62 @@ describe('InspectorSession: Glue Schema Registry schemas and CloudWatch Logs row
       s.setLogEventRows(false);
       assert.equal(s.model.heldCount, 3);
       assert.equal([...s.model.all()].filter((r) => r.logEvent).length, 0);
+      assert.equal(s.model.rows(0, 10).find((r) => r.format === 'cloudwatch-logs')?.cells?.['cloudwatch-logs:events'], String(events), 'a whole payload counts its events');
     } finally {
       s.dispose();
+    }
+  });
+
+  it('a schema file that changes decodes again every held record of its schema, in slices, not only those that failed; decoding by hand uses the same schemas', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'session-avsc-changed-'));
+    const file = join(own, `${AVRO_SCHEMA_VERSION_ID}.avsc`);
+    writeFileSync(file, JSON.stringify(AVRO_SCHEMA));
+    const s = new InspectorSession({
+      streamName: stream,
+      client: async () => ep.client,
+      log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+      post: () => undefined,
+      canPost: () => true,
+      isVisible: () => false,
+      maxRecords: 1000,
+      maxMemoryBytes: 64 * 1024 * 1024,
+      schemas: new AvroSchemas({ dirs: [own] }),
+    });
+    try {
+      await s.start({ position: { type: 'TRIM_HORIZON' }, shards: 'all' });
+      const gsr = () => [...s.model.all()].find((r) => r.partitionKey === 'customer')!;
+      await until('the record decoded with the first schema', () => gsr()?.format === 'glue-schema-registry');
+      assert.equal((gsr().json as { schemaName: string }).schemaName, 'Customer');
+      const plain = [...s.model.all()].find((r) => r.partitionKey === 'plain')!;
+
+      // Decoding by hand as Glue Schema Registry: the session's schemas, loaded first when not yet.
+      const byHand = recordDetail(gsr(), 'glue-schema-registry', s.decodeOptions);
+      assert.equal(byHand.format?.name, 'glue-schema-registry');
+      assert.equal(byHand.error, undefined);
+      const fresh = new AvroSchemas({ dirs: [own] });
+      assert.match(recordDetail(gsr(), 'glue-schema-registry', { avroSchemas: fresh }).error ?? '', /being loaded/);
+      await loadSchemaFor(gsr(), 'glue-schema-registry', fresh);
+      assert.deepEqual(recordDetail(gsr(), 'glue-schema-registry', { avroSchemas: fresh }).format?.detail?.sections.find((x) => x.kind === 'json'), { kind: 'json', title: 'Value', value: AVRO_VALUE });
+      assert.match(recordDetail(plain, 'glue-schema-registry', s.decodeOptions).error ?? '', /not a Glue Schema Registry record/);
+
+      // The schema file changes (a field renamed, the record renamed): the record decoded with the old one is decoded again.
+      const renamed = { ...AVRO_SCHEMA, name: 'CustomerV2', fields: AVRO_SCHEMA.fields.map((f) => (f.name === 'name' ? { ...f, name: 'fullName' } : f)) };
+      writeFileSync(file, JSON.stringify(renamed));
+      s.schemasChanged(undefined, file);
+      await until('the record decoded again with the changed schema', () => (gsr().json as { schemaName?: string }).schemaName === 'CustomerV2');
+      const { name, ...rest } = AVRO_VALUE;
+      assert.deepEqual((gsr().json as { value: unknown }).value, { ...rest, fullName: name });
+      assert.equal([...s.model.all()].find((r) => r.partitionKey === 'plain'), plain, 'records of no schema are left as they were');
+      assert.equal(s.model.heldCount, 3);
+      assert.equal(s.model.rows(0, 10).find((r) => r.partitionKey === 'customer')?.cells?.['glue-schema-registry:schema'], 'CustomerV2');
+
+      // An unrelated file changing decodes nothing again (nothing is even queued).
+      const before = gsr();
+      s.schemasChanged(undefined, join(own, 'other.avsc'));
+      assert.equal(gsr(), before);
+    } finally {
+      s.dispose();
+      rmSync(own, { recursive: true, force: true });
     }
   });
 });

@@ -140,6 +140,27 @@ describe('fault and abuse: compression bombs', function () {
     assert.equal(delivered, 1);
     assert.equal((errors[0] as Error).message, 'listener broke');
   });
+
+  it('held records decoded again go through the same slices, after what was read before them, and come back by id', async () => {
+    const held = Array.from({ length: 6 }, (_, i) => decodeRecord(raw(bomb(), i))[0]);
+    const events: string[] = [];
+    const q = new RecordDecodeQueue((recs) => events.push(`read ${recs.length}`));
+    q.push([raw(Buffer.from('{"before":1}'), 100)]);
+    let replacements: Map<string, DecodedRecord[]> | undefined;
+    let ticks = 0;
+    q.redecode(held, (m) => (events.push('done'), (replacements = m)));
+    const tick = setInterval(() => q.pending > 0 && ticks++, 0);
+    await q.idle();
+    clearInterval(tick);
+    assert.deepEqual(events, ['read 1', 'done'], 'what was read first is delivered first');
+    assert.deepEqual([...replacements!.keys()], held.map((r) => r.id));
+    for (const r of held) assert.equal(replacements!.get(r.id)![0].truncatedAt, r.truncatedAt);
+    assert.ok(ticks >= 2, `other work ran ${ticks} times while held records were decoded again`);
+    q.redecode(held, () => events.push('cleared job done'));
+    q.clear();
+    await q.idle();
+    assert.ok(!events.includes('cleared job done'), 'a cleared job gives nothing');
+  });
 });
 
 describe('fault and abuse: inspector memory', () => {

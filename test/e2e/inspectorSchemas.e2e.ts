@@ -101,6 +101,17 @@ describe('Record inspector: Avro schemas from the workspace, CloudWatch Logs one
       events,
       { timeout: 30_000 },
     );
+    // Each event row says which event of its payload it is.
+    await f.waitForFunction(
+      () => {
+        const header = [...document.querySelectorAll('.vt-header .c-extra')].map((e) => e.textContent?.trim());
+        const ei = header.indexOf('Events');
+        const got = [...document.querySelectorAll('.vt-row:not([hidden]):not(.loading)')].map((r) => r.querySelectorAll('.c-extra')[ei]?.textContent?.trim());
+        return ['1 of 3', '2 of 3', '3 of 3', '1 of 2', '2 of 2'].every((c) => got.includes(c));
+      },
+      undefined,
+      { timeout: 30_000 },
+    );
     await visibleRows().nth(1).click();
     await f.waitForFunction(() => /Log event\s*2 of 3/.test(document.getElementById('detailMeta')?.textContent ?? ''), undefined, { timeout: 30_000 });
     const persisted = await f.evaluate(() => (window as unknown as { __inspector: { persisted: { logEventRows?: boolean } } }).__inspector.persisted);
@@ -109,5 +120,19 @@ describe('Record inspector: Avro schemas from the workspace, CloudWatch Logs one
 
     await f.locator('#logEventRows').click();
     await f.waitForFunction(() => /^\s*2 of 5 records/.test(document.getElementById('matchCount')?.textContent ?? ''), undefined, { timeout: 30_000 });
+  });
+
+  it('shows the undelivered records of the last replay in the toolbar, whose Save… asks the host', async () => {
+    // The look of the badge: the event the host posts after a replay that left undelivered records,
+    // posted here by hand (a refusing target is driven in the integration test, which saves them).
+    await f.evaluate(() => window.postMessage({ type: 'undelivered', count: 2, target: 'orders-replayed' }, '*'));
+    await f.locator('#undelivered').waitFor({ timeout: 10_000 });
+    assert.match((await f.locator('#undelivered').textContent()) ?? '', /2 undelivered\s*Save…/);
+    await wb.screenshot('inspector-undelivered');
+    // This host holds none: its answer comes back as the panel's error notice.
+    await f.locator('#saveUndelivered').click();
+    await f.waitForFunction(() => /no undelivered records to save/.test(document.getElementById('notice')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    await f.evaluate(() => window.postMessage({ type: 'undelivered', count: 0 }, '*'));
+    await f.locator('#undelivered').waitFor({ state: 'detached', timeout: 10_000 });
   });
 });

@@ -17,6 +17,7 @@ const DECODING_LABELS: Partial<Record<DecodingChoice, string>> = {
   zlib: 'zlib',
   kpl: 'KPL aggregate',
   'cloudwatch-logs': 'CloudWatch Logs',
+  'glue-schema-registry': 'Glue Schema Registry (Avro)',
 };
 
 let detailToken = 0;

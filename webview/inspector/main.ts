@@ -127,6 +127,9 @@ function onEvent(msg: InspectorEvent): void {
     case 'notice':
       ctl.notify(msg.level, msg.message);
       return;
+    case 'undelivered':
+      store.update({ undelivered: msg.count > 0 ? { count: msg.count, target: msg.target ?? '' } : undefined });
+      return;
   }
 }
 

@@ -87,6 +87,8 @@ export interface InspectorViewState {
   columnProblem?: string;
   /** CloudWatch Logs payloads shown as one row per log event (saved with the panel). */
   logEventRows: boolean;
+  /** The last replay's undelivered records the host holds (until saved), and where they were going. */
+  undelivered?: { count: number; target: string };
 }
 
 export const NO_RECORD_SELECTED = 'Select a record to see it decoded.';

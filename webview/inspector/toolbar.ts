@@ -42,6 +42,25 @@ function replayRecords(ctl: Controller): void {
   );
 }
 
+/** Saves the last replay's undelivered records: the host asks where (the same save as the notification's). */
+function saveUndelivered(ctl: Controller): void {
+  ctl.host.request<'saveUndelivered'>({ type: 'saveUndelivered' }).then(
+    (r) => r.saved && ctl.notify('info', `Saved ${nf.format(r.written ?? 0)} undelivered records to ${r.path}.`),
+    (e: Error) => ctl.notify('error', e.message),
+  );
+}
+
+/** "N undelivered — Save…" while the host holds the last replay's undelivered records. */
+function undeliveredBadge(s: InspectorViewState, ctl: Controller) {
+  const u = s.undelivered;
+  if (!u) return html``;
+  const n = nf.format(u.count);
+  return html`<span class="undelivered" id="undelivered" role="status" title=${`${n} records the last replay to ${u.target} could not deliver (throttled or refused). Save them to send them again with the producer.`}>
+    <span class="codicon codicon-warning" aria-hidden="true"></span>${n} undelivered
+    <vscode-button id="saveUndelivered" icon="save" secondary title="Save them as JSON Lines the producer sends again" @click=${() => saveUndelivered(ctl)}>Save…</vscode-button>
+  </span>`;
+}
+
 const ENDS: [EndType, string][] = [
   ['none', 'No end (follow)'],
   ['time', 'At time'],
@@ -111,6 +130,7 @@ export function toolbarSection(s: InspectorViewState, ctl: Controller) {
     <vscode-button id="exportJsonl" icon="export" secondary title="Export the filtered records to a JSON Lines file" @click=${() => exportTo(ctl, 'jsonl')}>JSONL</vscode-button>
     <vscode-button id="exportCsv" icon="export" secondary title="Export the filtered records to a CSV file" @click=${() => exportTo(ctl, 'csv')}>CSV</vscode-button>
     <vscode-button id="replay" icon="debug-restart" secondary title="Replay the selected record, or the filtered records, to another data stream or delivery stream" @click=${() => replayRecords(ctl)}>Replay</vscode-button>
+    ${undeliveredBadge(s, ctl)}
     <vscode-button id="toNotebook" icon="notebook" secondary title="Open a transform notebook with the filtered records (the newest 500) as its sample" @click=${() => toNotebook(ctl)}>Notebook</vscode-button>
   </div>`;
 }

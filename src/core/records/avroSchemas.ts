@@ -13,7 +13,7 @@
  * only look like the wire format carry a random id each, and must not ask Glue a thousand times.
  */
 import { open } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { GlueClient } from '@aws-sdk/client-glue';
 import type * as avro from 'avsc';
 
@@ -135,6 +135,25 @@ export class AvroSchemas {
     const out: string[] = [];
     for (const [id, k] of this.known) {
       if (k.error || (all && k.source !== 'added')) {
+        this.known.delete(id);
+        out.push(id);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A schema file changed or went: forgets the schemas read from it, and the one its name gives
+   * (`<id>.avsc`), so that they are read again. Returns the ids forgotten (their records are to
+   * be decoded again, those decoded with the old schema too).
+   */
+  forgetFile(path: string): string[] {
+    const changed = resolve(path);
+    const named = basename(changed).toLowerCase().replace(/\.avsc$/, '');
+    const out: string[] = [];
+    for (const [id, k] of this.known) {
+      if (k.source === 'added') continue;
+      if ((k.source && k.source !== 'Glue' && resolve(k.source) === changed) || id === named) {
         this.known.delete(id);
         out.push(id);
       }

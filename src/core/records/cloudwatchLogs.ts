@@ -66,14 +66,16 @@ export const cloudWatchLogsFormat: RecordFormat = {
     { id: 'events', title: 'Events' },
     { id: 'message', title: 'Message' },
   ],
-  columnValues(v) {
+  columnValues(v, row) {
     const p = v as CloudWatchLogsPayload & Partial<CloudWatchLogEventRow>;
+    const at = row?.logEvent;
     const first = Array.isArray(p.logEvents) ? p.logEvents[0] : p;
     return {
       time: first ? isoTime(first.timestamp) : '',
       logGroup: cell(p.logGroup),
       logStream: cell(p.logStream),
-      events: Array.isArray(p.logEvents) ? String(p.logEvents.length) : '1',
+      // A row of one log event says which of its payload's events it is: "2 of 3".
+      events: Array.isArray(p.logEvents) ? String(p.logEvents.length) : at ? `${at.index + 1} of ${at.count}` : '1',
       message: first ? text(first.message).slice(0, 500) : '',
     };
   },

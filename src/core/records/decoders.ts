@@ -48,7 +48,7 @@ export interface DecodeOptions {
   counts?: { controlMessages: number };
 }
 
-export const DECODING_KINDS: readonly DecodingKind[] = ['text', 'json', 'binary', 'base64', 'gzip', 'zlib', 'kpl', 'cloudwatch-logs'];
+export const DECODING_KINDS: readonly DecodingKind[] = ['text', 'json', 'binary', 'base64', 'gzip', 'zlib', 'kpl', 'cloudwatch-logs', 'glue-schema-registry'];
 
 /** Hex dumps show at most this many bytes (the full payload stays in rawBase64). */
 export const HEX_DUMP_MAX_BYTES = 64 * 1024;
@@ -468,6 +468,10 @@ function forced(b: Uint8Array, kind: DecodingKind, budget: Budget): Part[] {
     }
     case 'kpl':
       return kpl(b, [], 0, budget);
+    case 'glue-schema-registry':
+      // With the schemas the options give (the inspector's: workspace, settings, Glue).
+      if (!isGlueSchemaRegistryRecord(b)) return [binary(b, ['glue-schema-registry'], `not a Glue Schema Registry record: it starts with bytes ${toBuffer(b.subarray(0, 2)).toString('hex') || '(none)'}, not 03 00 or 03 05 (header version 3, compression none or zlib) and a 16-byte schema version id`)];
+      return [glue(b, [], budget)];
     case 'cloudwatch-logs': {
       let body = b;
       const chain: DecodingKind[] = [];

@@ -35,8 +35,11 @@ export interface RecordFormat {
   /** Shown in the record's detail: "EventBridge event". */
   title: string;
   columns: readonly FormatColumn[];
-  /** Column values for the list, by column id (missing: empty). Pure. */
-  columnValues(value: unknown): Record<string, string>;
+  /**
+   * Column values for the list, by column id (missing: empty). Pure. `row` says which log event
+   * of its payload a row is, when CloudWatch Logs payloads are shown one row per event.
+   */
+  columnValues(value: unknown, row?: { logEvent?: { index: number; count: number } }): Record<string, string>;
   detail(value: unknown): FormatDetail;
 }
 

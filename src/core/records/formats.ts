@@ -38,7 +38,7 @@ export function columnsOf(r: DecodedRecord): { format?: RecordFormatName; column
   const f = formatOf(r);
   if (!f || r.json === undefined) return { columns: [], values: {} };
   try {
-    return { format: f.name, columns: f.columns, values: f.columnValues(r.json) };
+    return { format: f.name, columns: f.columns, values: f.columnValues(r.json, r) };
   } catch {
     // A value that passed detection but lacks a field: empty cells, never a failure.
     return { format: f.name, columns: f.columns, values: {} };

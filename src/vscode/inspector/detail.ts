@@ -2,7 +2,9 @@
  * The selected record as the detail pane shows it: decoded as asked, with pretty JSON, the hex
  * dump and base64 made here, for the record shown, not for each record read. Pure (no `vscode`).
  */
-import { decodeRecord, hexDump, rawBytesOf } from '../../core/records/decoders';
+import { decodeRecord, DecodeOptions, hexDump, rawBytesOf } from '../../core/records/decoders';
+import type { AvroSchemas } from '../../core/records/avroSchemas';
+import { isGlueSchemaRegistryRecord, schemaVersionIdOf } from '../../core/records/glueSchemaRegistry';
 import { toJsonLine } from '../../core/records/export';
 import { detailOf, formatOf, FormatDetail } from '../../core/records/formats';
 import type { DecodedRecord } from '../../core/records/types';
@@ -15,10 +17,24 @@ export const LOG_EVENTS_SHOWN = 2000;
 /** Rows of a format's table section shown in the detail (a metric stream batch may hold thousands). */
 export const FORMAT_ROWS_SHOWN = 2000;
 
-/** The record decoded as asked: as read (auto), or re-decoded from its raw bytes. */
-export function decodedAs(r: DecodedRecord, decoding: DecodingChoice): DecodedRecord & { parts?: number } {
+/**
+ * Before decoding a record by hand as a Glue Schema Registry record: loads its schema (from where
+ * the session finds them: the workspace, settings, Glue) so that decodedAs finds it.
+ */
+export async function loadSchemaFor(r: DecodedRecord, decoding: DecodingChoice, schemas: AvroSchemas | undefined): Promise<void> {
+  if (decoding !== 'glue-schema-registry' || !schemas) return;
+  const bytes = rawBytesOf(r);
+  if (isGlueSchemaRegistryRecord(bytes)) await schemas.load([schemaVersionIdOf(bytes)]);
+}
+
+/**
+ * The record decoded as asked: as read (auto), or re-decoded from its raw bytes with the
+ * session's options (its Avro schemas, CloudFront fields) as decoding by hand.
+ */
+export function decodedAs(r: DecodedRecord, decoding: DecodingChoice, options?: DecodeOptions): DecodedRecord & { parts?: number } {
   if (decoding === 'auto') return r;
-  const parts = decodeRecord({ shardId: r.shardId, sequenceNumber: r.sequenceNumber, partitionKey: r.partitionKey, arrivalTime: r.arrivalTime, data: rawBytesOf(r) }, decoding);
+  const { cloudWatchLogs: _rows, counts: _counts, ...opts } = options ?? {};
+  const parts = decodeRecord({ shardId: r.shardId, sequenceNumber: r.sequenceNumber, partitionKey: r.partitionKey, arrivalTime: r.arrivalTime, data: rawBytesOf(r) }, decoding, opts);
   // The first part, as the record held (its text and base64 are accessors: not spread).
   const first: DecodedRecord & { parts?: number } = parts[0];
   first.id = r.id;
@@ -28,8 +44,8 @@ export function decodedAs(r: DecodedRecord, decoding: DecodingChoice): DecodedRe
   return first;
 }
 
-export function recordDetail(raw: DecodedRecord, decoding: DecodingChoice): RecordDetail {
-  const d = decodedAs(raw, decoding);
+export function recordDetail(raw: DecodedRecord, decoding: DecodingChoice, options?: DecodeOptions): RecordDetail {
+  const d = decodedAs(raw, decoding, options);
   const text = d.text;
   const bytes = rawBytesOf(raw);
   const cut = text.length > DETAIL_MAX_CHARS;

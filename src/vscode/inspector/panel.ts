@@ -29,10 +29,11 @@ import {
 } from '../../protocol/inspector';
 import type { ExtensionServices } from '../services';
 import { PanelKind, WebviewPanelHost } from '../webviewPanelHost';
-import { decodedAs, recordDetail, recordJson } from './detail';
+import { decodedAs, loadSchemaFor, recordDetail, recordJson } from './detail';
 import { InspectorModel } from './model';
 import { InspectorSession } from './session';
-import { pickDestination, pickPartitionKey, ReplayDestination, replayWithProgress, saveUndeliveredAs, saveUndeliveredTo, showReplayReport } from './replay';
+import { pickDestination, pickPartitionKey, pickReplayRecords, ReplayDestination, replayWithProgress, showReplayReport } from './replay';
+import { UndeliveredHold } from './undelivered';
 import { InspectorSchemaSource } from './schemaSource';
 import { cloudFrontFieldsSetting, maxMemorySetting, maxRecordsSetting } from './settings';
 
@@ -78,8 +79,8 @@ export class InspectorPanel extends WebviewPanelHost<InspectorProtocol> {
   private shardChoices: ShardChoice[] = [];
   private preselectShard?: string;
   private readonly schemaSource: InspectorSchemaSource;
-  /** The undelivered records of the last replay, until saved over by the next (or the panel closes). */
-  private undelivered?: UndeliveredList;
+  /** The undelivered records of the last replay, until saved or replaced by the next (or the panel closes). */
+  private readonly undelivered = this._register(new UndeliveredHold((view) => this.post({ type: 'undelivered', count: view?.count ?? 0, ...(view ? { target: view.target } : {}) })));
 
   static async open(services: ExtensionServices, init: InspectorPanelInit): Promise<InspectorPanel> {
     const existing = WebviewPanelHost.revealExisting(InspectorPanel.panels, panelKey(init.connection.id, init.streamName));
@@ -95,7 +96,7 @@ export class InspectorPanel extends WebviewPanelHost<InspectorProtocol> {
     this.connection = init.connection;
     this.streamName = init.streamName;
     this.preselectShard = init.preselectShard;
-    this.schemaSource = this._register(new InspectorSchemaSource(services, init.connection, () => this.session.schemasChanged(this.schemaSource.schemas)));
+    this.schemaSource = this._register(new InspectorSchemaSource(services, init.connection, (changedFile) => this.session.schemasChanged(this.schemaSource.schemas, changedFile)));
     this.session = new InspectorSession({
       streamName: init.streamName,
       client: () => this.client(),
@@ -114,7 +115,6 @@ export class InspectorPanel extends WebviewPanelHost<InspectorProtocol> {
       logEventRows: init.logEventRows,
     });
     this._register({ dispose: () => this.session.dispose() });
-    this._register({ dispose: () => this.undelivered?.dispose() });
     this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('kinesis.inspector.maxRecords') || e.affectsConfiguration('kinesis.inspector.maxMemoryMB')) {
@@ -206,6 +206,8 @@ export class InspectorPanel extends WebviewPanelHost<InspectorProtocol> {
     this.preselectShard = undefined;
     // The webview may be new (a hidden panel is rebuilt): give it the whole current picture.
     s.sendAll();
+    const u = this.undelivered.view;
+    if (u) this.post({ type: 'undelivered', count: u.count, target: u.target });
     await this.sendShards();
   }
 
@@ -230,15 +232,17 @@ export class InspectorPanel extends WebviewPanelHost<InspectorProtocol> {
     switch (req.type) {
       case 'getRows':
         return { version: this.model.viewVersion, start: req.start, rows: this.model.rows(req.start, req.count) };
-      case 'getRecord':
-        return recordDetail(this.held(req.recordId), sanitizeDecoding(req.decoding));
+      case 'getRecord': {
+        const r = await this.heldFor(req.recordId, req.decoding);
+        return recordDetail(r, sanitizeDecoding(req.decoding), this.session.decodeOptions);
+      }
       case 'setFilter':
         return this.session.setFilter(req.filter);
       case 'copyRecord':
-        await vscode.env.clipboard.writeText(recordJson(decodedAs(this.held(req.recordId), sanitizeDecoding(req.decoding))));
+        await vscode.env.clipboard.writeText(recordJson(decodedAs(await this.heldFor(req.recordId, req.decoding), sanitizeDecoding(req.decoding), this.session.decodeOptions)));
         return { copied: true };
       case 'openRecord': {
-        const content = recordJson(decodedAs(this.held(req.recordId), sanitizeDecoding(req.decoding)));
+        const content = recordJson(decodedAs(await this.heldFor(req.recordId, req.decoding), sanitizeDecoding(req.decoding), this.session.decodeOptions));
         const doc = await vscode.workspace.openTextDocument({ language: 'json', content });
         await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
         return { opened: true };
@@ -249,10 +253,21 @@ export class InspectorPanel extends WebviewPanelHost<InspectorProtocol> {
         return this.sendToNotebook();
       case 'setColumns':
         return this.session.setColumns(sanitizeColumns(req.columns));
+      case 'saveUndelivered': {
+        const saved = await this.saveUndelivered();
+        return saved ? { saved: true, ...saved } : { saved: false };
+      }
       case 'replay':
         return this.replayAsked(Array.isArray(req.recordIds) ? req.recordIds.filter((x): x is string => typeof x === 'string') : undefined);
     }
     throw new UserError('The panel asked for something the extension does not know.');
+  }
+
+  /** A held record about to be decoded as asked (by hand as Glue Schema Registry: its schema loaded first). */
+  private async heldFor(recordId: unknown, decoding: unknown): Promise<DecodedRecord> {
+    const r = this.held(recordId);
+    await loadSchemaFor(r, sanitizeDecoding(decoding), this.session.avroSchemas);
+    return r;
   }
 
   private held(recordId: unknown): DecodedRecord {
@@ -332,56 +347,47 @@ export class InspectorPanel extends WebviewPanelHost<InspectorProtocol> {
    * (a data stream or delivery stream, on any connection) and with which keys, by quick picks.
    */
   private async replayAsked(selectedIds?: string[]): Promise<ReplyResults['replay']> {
-    const filtered = this.model.matchingCount;
-    const selected = (selectedIds ?? []).map((id) => this.model.get(id)).filter((r): r is DecodedRecord => !!r);
-    if (!filtered && !selected.length) throw new UserError('No records to replay: nothing is held or nothing matches the filter.');
-    let records: DecodedRecord[];
-    if (selected.length) {
-      const which = await vscode.window.showQuickPick(
-        [
-          { label: `The selected record${selected.length > 1 ? 's' : ''}`, description: `${selected.length}`, all: false },
-          { label: 'The filtered records', description: filtered.toLocaleString('en-US'), all: true },
-        ],
-        { title: 'Replay which records?' },
-      );
-      if (!which) return { started: false, records: 0 };
-      records = which.all ? [...this.model.filtered()] : selected;
-    } else {
-      records = [...this.model.filtered()];
-    }
-    const dest = await pickDestination(this.services);
-    if (!dest) return { started: false, records: 0 };
-    const partitionKey = await pickPartitionKey(dest);
-    if (!partitionKey) return { started: false, records: 0 };
+    const records = await pickReplayRecords(this.model, selectedIds);
+    const dest = records && (await pickDestination(this.services));
+    const partitionKey = dest && (await pickPartitionKey(dest));
+    if (!records || !dest || !partitionKey) return { started: false, records: 0 };
     void this.replayWithProgress(records, dest, partitionKey);
     return { started: true, records: records.length, target: dest.name };
   }
 
   /**
    * Replays with a progress notification and the nothing-lost report (also posted to the panel);
-   * undelivered records are kept, and the notification offers to save them.
+   * undelivered records are kept (the toolbar shows them), and the notification offers to save them.
    */
   async replayWithProgress(records: DecodedRecord[], dest: ReplayDestination, partitionKey: ReplayOptions['partitionKey'] = 'keep', retry?: ReplayOptions['retry']): Promise<ProduceResult> {
     const { result, report, clean } = await replayWithProgress(this.services, records, dest, partitionKey, retry);
-    this.undelivered?.dispose();
-    this.undelivered = result.undeliveredRecords.count && !this.isDisposed ? result.undeliveredRecords : undefined;
-    if (!this.undelivered) result.undeliveredRecords.dispose();
+    const list = result.undeliveredRecords;
+    if (this.isDisposed) list.dispose();
+    else this.undelivered.keep(list, dest.name);
     this.services.log.info(`Inspector ${this.streamName}: ${report}`);
     this.post({ type: 'notice', level: clean ? 'info' : 'warning', message: report });
-    const list = this.undelivered;
-    showReplayReport(report, clean, result.undelivered, () => (list && list === this.undelivered ? saveUndeliveredAs(list, dest.name) : Promise.reject(new Error('they were discarded (a newer replay, or the panel closed)'))));
+    showReplayReport(report, clean, result.undelivered, () => this.undelivered.save(list));
     return result;
   }
 
-  /** The undelivered records of the last replay (tests, save). */
-  get undeliveredRecords(): UndeliveredList | undefined {
-    return this.undelivered;
+  /** The panel is the active editor tab (the save command acts on it first). */
+  get active(): boolean {
+    return this.panel.active;
   }
 
-  /** Saves the last replay's undelivered records to a file (what the notification's Save… does after its dialog). */
+  /** The undelivered records of the last replay, until saved (tests). */
+  get undeliveredRecords(): UndeliveredList | undefined {
+    return this.undelivered.records;
+  }
+
+  /** Asks where, then saves the last replay's undelivered records (the toolbar's Save…, the command, the notification). */
+  saveUndelivered(): Promise<{ path: string; written: number } | undefined> {
+    return this.undelivered.save();
+  }
+
+  /** Saves them to this file (what saveUndelivered does after its dialog). */
   saveUndeliveredTo(target: vscode.Uri): Promise<number> {
-    if (!this.undelivered?.count) throw new UserError('The last replay left no undelivered records to save.');
-    return saveUndeliveredTo(this.undelivered, target);
+    return this.undelivered.saveTo(target);
   }
 
   private client(): Promise<KinesisClient> {

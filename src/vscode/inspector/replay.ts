@@ -16,12 +16,30 @@ import { writeUndelivered } from '../../core/producer/fileSource';
 import type { UndeliveredList } from '../../core/producer/undelivered';
 import type { DecodedRecord } from '../../core/records/types';
 import type { ExtensionServices } from '../services';
+import type { InspectorModel } from './model';
 
 /** Where replayed records go: a data stream or a delivery stream on a connection. */
 export interface ReplayDestination {
   connection: Connection;
   kind: 'stream' | 'delivery-stream';
   name: string;
+}
+
+/** The records to replay: the selected ones or all the filtered ones (asked when there is a selection); undefined: cancelled. */
+export async function pickReplayRecords(model: InspectorModel, selectedIds?: string[]): Promise<DecodedRecord[] | undefined> {
+  const filtered = model.matchingCount;
+  const selected = (selectedIds ?? []).map((id) => model.get(id)).filter((r): r is DecodedRecord => !!r);
+  if (!filtered && !selected.length) throw new UserError('No records to replay: nothing is held or nothing matches the filter.');
+  if (!selected.length) return [...model.filtered()];
+  const which = await vscode.window.showQuickPick(
+    [
+      { label: `The selected record${selected.length > 1 ? 's' : ''}`, description: `${selected.length}`, all: false },
+      { label: 'The filtered records', description: filtered.toLocaleString('en-US'), all: true },
+    ],
+    { title: 'Replay which records?' },
+  );
+  if (!which) return undefined;
+  return which.all ? [...model.filtered()] : selected;
 }
 
 export async function pickDestination(services: ExtensionServices): Promise<ReplayDestination | undefined> {
@@ -137,11 +155,17 @@ export function showReplayReport(report: string, clean: boolean, undelivered: nu
   });
 }
 
+/**
+ * The save dialog, replaceable by the integration tests (through the inspector's test hook): a
+ * native dialog is the one part no test can drive.
+ */
+export const saveDialog = { show: (options: vscode.SaveDialogOptions): Thenable<vscode.Uri | undefined> => vscode.window.showSaveDialog(options) };
+
 /** Asks where, then writes the undelivered records there (JSON Lines, the producer's format); undefined: cancelled. */
 export async function saveUndeliveredAs(list: UndeliveredList, targetName: string): Promise<{ path: string; written: number } | undefined> {
   const base = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir());
   const name = `undelivered-replay-${targetName}-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`;
-  const target = await vscode.window.showSaveDialog({
+  const target = await saveDialog.show({
     defaultUri: vscode.Uri.joinPath(base, name),
     filters: { 'JSON Lines': ['jsonl'] },
     saveLabel: 'Save undelivered records',

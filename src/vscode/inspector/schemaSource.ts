@@ -6,7 +6,8 @@
  *     workspace (an index of its .avsc files, kept up to date by a file watcher),
  *   - Glue's GetSchemaVersion on AWS (profile) connections.
  * A schema file added, changed or removed, or a setting changed, calls `onChange` (the session
- * looks again for the schemas of the records not decoded yet).
+ * looks again for the schemas of the records not decoded yet; with the file that changed or went,
+ * it decodes again every held record of the schemas read from it).
  */
 import * as vscode from 'vscode';
 import { basename, isAbsolute } from 'node:path';
@@ -24,14 +25,19 @@ export class InspectorSchemaSource extends Disposable {
   /** Schema version id -> path of `<id>.avsc` in the workspace; built on first need. */
   private index?: Promise<Map<string, string>>;
 
-  constructor(private readonly services: ExtensionServices, private readonly connection: Connection, private readonly onChange: () => void) {
+  constructor(private readonly services: ExtensionServices, private readonly connection: Connection, private readonly onChange: (changedFile?: string) => void) {
     super();
     const watcher = this._register(vscode.workspace.createFileSystemWatcher('**/*.avsc'));
-    const changed = () => {
+    const created = () => {
       this.index = undefined;
       this.onChange();
     };
-    this._register(watcher.onDidCreate(changed));
+    // A schema changed or went: the records decoded with it are decoded again (with the new one, or with why not).
+    const changed = (uri: vscode.Uri) => {
+      this.index = undefined;
+      this.onChange(uri.scheme === 'file' ? uri.fsPath : undefined);
+    };
+    this._register(watcher.onDidCreate(created));
     this._register(watcher.onDidChange(changed));
     this._register(watcher.onDidDelete(changed));
     this._register(

@@ -8,6 +8,7 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { describeError, UserError } from '../../core/aws/errors';
 import { ReaderEnd, StreamReader } from '../../core/records/reader';
 import { RecordDecodeQueue } from '../../core/records/decodeQueue';
+import type { DecodeOptions } from '../../core/records/decoders';
 import type { AvroSchemas } from '../../core/records/avroSchemas';
 import { isLogPayloadRow, redecodeRecord, sourceRecordId, undecodedSchemaId } from '../../core/records/redecode';
 import type { DecodedRecord, ShardProgress } from '../../core/records/types';
@@ -227,6 +228,14 @@ export class InspectorSession {
     this.decoder.options = fields.length ? { ...rest, cloudFrontFields: fields } : rest;
   }
 
+  /** How records are decoded now (the detail's decoding by hand uses the same schemas and fields). */
+  get decodeOptions(): DecodeOptions {
+    return this.decoder.options;
+  }
+  get avroSchemas(): AvroSchemas | undefined {
+    return this.schemas;
+  }
+
   get logEventRows(): boolean {
     return !!this.decoder.options.cloudWatchLogs?.rowPerEvent;
   }
@@ -251,20 +260,23 @@ export class InspectorSession {
 
   /**
    * The schema sources changed (an .avsc file in the workspace, a setting): forget what failed and
-   * look again for the schemas of the records not decoded, which are decoded again when found.
+   * look again for the schemas of the records not decoded. With the file that changed (or went),
+   * the schemas read from it are read again too, and every held record of theirs is decoded
+   * again, those decoded with the old schema as well. Records are decoded again in slices.
    */
-  schemasChanged(schemas = this.schemas): void {
+  schemasChanged(schemas = this.schemas, changedFile?: string): void {
     if (schemas !== this.schemas) {
       this.schemas = schemas;
       this.decoder.options = { ...this.decoder.options, avroSchemas: schemas };
     }
+    const stale = new Set(changedFile ? schemas?.forgetFile(changedFile) : []);
     schemas?.forget();
-    const ids = new Set<string>();
+    const ids = new Set(stale);
     for (const r of this.model.all()) {
       const id = undecodedSchemaId(r);
       if (id) ids.add(id);
     }
-    if (ids.size) void this.loadSchemas(ids);
+    if (ids.size) void this.loadSchemas(ids, stale);
   }
 
   /** Loads the schemas that the Glue Schema Registry records just held need; they are decoded again once loaded. */
@@ -279,7 +291,8 @@ export class InspectorSession {
     if (ids) void this.loadSchemas(ids);
   }
 
-  private async loadSchemas(ids: Set<string>): Promise<void> {
+  /** Loads these schemas, then decodes again the held records not decoded with them (and all records of the `stale` ones). */
+  private async loadSchemas(ids: Set<string>, stale: ReadonlySet<string> = new Set()): Promise<void> {
     const schemas = this.schemas!;
     try {
       await schemas.load(ids);
@@ -287,11 +300,15 @@ export class InspectorSession {
       this.init.log.error(`Inspector ${this.streamName}: loading Avro schemas failed: ${describeError(e).message}`);
     }
     if (this.disposed) return;
-    const n = this.redecode((r) => {
-      const id = undecodedSchemaId(r);
-      return !!id && ids.has(id);
+    const id = (r: DecodedRecord) => r.schemaVersionId?.toLowerCase() ?? '';
+    const picked = [...this.model.all()].filter((r) => stale.has(id(r)) || (ids.has(id(r)) && undecodedSchemaId(r) !== undefined));
+    this.decoder.redecode(picked, (replacements) => {
+      const n = this.disposed ? 0 : this.model.replace((r) => replacements.get(r.id));
+      if (!n) return;
+      this.statusDirty = true;
+      this.flush();
+      this.init.log.info(`Inspector ${this.streamName}: ${n} Glue Schema Registry records decoded again with schemas ${[...ids].map((i) => `${i} (${schemas.get(i)?.source ?? schemas.get(i)?.error})`).join(', ')}`);
     });
-    if (n) this.init.log.info(`Inspector ${this.streamName}: ${n} Glue Schema Registry records decoded again with schemas ${[...ids].map((id) => `${id} (${schemas.get(id)?.source ?? schemas.get(id)?.error})`).join(', ')}`);
   }
 
   /** Decodes again the held records `which` picks ('drop': the record goes, another row of its payload brings it back). */

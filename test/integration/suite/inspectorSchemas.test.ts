@@ -15,10 +15,10 @@ import { api, createStream, hook, localClient, until } from '../helpers';
  * .avsc file of the workspace (named for its schema version id, found by the workspace's file
  * watcher when it appears after the record), and a replay whose records are refused by the target
  * saved to a file the producer reads back. The refusals come from the fault proxy in front of the
- * Local endpoint (no real endpoint throttles on demand); the save dialog is the one part not
- * driven here (the test calls what it leads to).
+ * Local endpoint (no real endpoint throttles on demand); the native save dialog is the one part
+ * not driven here: the inspector's test hook stands in for it, answering with the file to write.
  */
-describe('Record inspector: Avro schemas from the workspace; replay undelivered records saved', () => {
+describe('Record inspector: Avro schemas from the workspace (found, changed); replay undelivered records saved by the command', () => {
   const source = `gsr-src-${Date.now().toString(36)}`;
   const target = `gsr-dst-${Date.now().toString(36)}`;
   let client: KinesisClient | undefined;
@@ -46,11 +46,20 @@ describe('Record inspector: Avro schemas from the workspace; replay undelivered 
 
     mkdirSync(join(folder, 'schemas'), { recursive: true });
     writeFileSync(join(folder, 'schemas', `${AVRO_SCHEMA_VERSION_ID}.avsc`), JSON.stringify(AVRO_SCHEMA, null, 2));
-    const decoded = await until('the record decoded again with the workspace schema', () => (gsr()?.format === 'glue-schema-registry' ? gsr() : undefined), 30_000);
+    const decoded = await until('the record decoded again with the workspace schema', () => (gsr()?.format === 'glue-schema-registry' ? gsr() : undefined), 30_000).catch((e: Error) => { throw new Error(`${e.message}: ${gsr()?.error}`); });
     assert.equal(decoded.error, undefined);
     assert.deepEqual(decoded.json, { schemaVersionId: AVRO_SCHEMA_VERSION_ID, schemaName: 'Customer', compression: 'none', value: AVRO_VALUE });
     const row = panel.model.rows(0, 10).find((r) => r.partitionKey === 'customer-42')!;
     assert.equal(row.cells?.['glue-schema-registry:schema'], 'Customer');
+    assert.equal(panel.model.heldCount, 2);
+
+    // The schema file changes (a field and the record renamed): the record decoded with the old schema is decoded again.
+    const renamed = { ...AVRO_SCHEMA, name: 'CustomerV2', fields: AVRO_SCHEMA.fields.map((f) => (f.name === 'name' ? { ...f, name: 'fullName' } : f)) };
+    writeFileSync(join(folder, 'schemas', `${AVRO_SCHEMA_VERSION_ID}.avsc`), JSON.stringify(renamed, null, 2));
+    const again = await until('the record decoded again with the changed schema', () => ((gsr()?.json as { schemaName?: string } | undefined)?.schemaName === 'CustomerV2' ? gsr() : undefined), 30_000);
+    const { name, ...rest } = AVRO_VALUE;
+    assert.deepEqual((again.json as { value: unknown }).value, { ...rest, fullName: name });
+    assert.equal(panel.model.rows(0, 10).find((r) => r.partitionKey === 'customer-42')?.cells?.['glue-schema-registry:schema'], 'CustomerV2');
     assert.equal(panel.model.heldCount, 2);
     await panel.stopReader();
     panel.dispose();
@@ -74,9 +83,21 @@ describe('Record inspector: Avro schemas from the workspace; replay undelivered 
       assert.equal(result.undelivered, 2);
       assert.equal(panel.undeliveredRecords?.count, 2, 'the panel keeps them to save');
 
+      // Saved after the notification is gone: the command (shown while an inspector holds such records) asks where, writes them, and lets them go.
       mkdirSync(join(folder!, 'schemas'), { recursive: true });
       const file = vscode.Uri.file(join(folder!, 'schemas', 'undelivered-replay.jsonl'));
-      assert.equal(await panel.saveUndeliveredTo(file), 2);
+      const hooks = hook<InspectorHooks>(a, 'inspector');
+      const realDialog = hooks.saveDialog.show;
+      const asked: vscode.SaveDialogOptions[] = [];
+      hooks.saveDialog.show = async (o) => (asked.push(o), file);
+      try {
+        const saved = await vscode.commands.executeCommand<{ path: string; written: number }>('kinesis.saveUndeliveredReplayRecords');
+        assert.deepEqual(saved, { path: file.fsPath, written: 2 });
+      } finally {
+        hooks.saveDialog.show = realDialog;
+      }
+      assert.equal(asked[0]?.title, 'Save 2 undelivered records');
+      assert.equal(panel.undeliveredRecords, undefined, 'saved, they are let go (the file holds them)');
       const lines = readFileSync(file.fsPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { partitionKey: string; data: string; error: string });
       assert.deepEqual(lines.map((l) => l.partitionKey).sort(), ['customer-42', 'plain']);
       assert.deepEqual(Buffer.from(lines.find((l) => l.partitionKey === 'customer-42')!.data, 'base64'), glueSchemaRegistryRecord());
