@@ -33,6 +33,8 @@ export interface KnownSchema {
   source?: string;
   /** Why the schema is not available. */
   error?: string;
+  /** The file's modification time when it was read. */
+  mtimeMs?: number;
 }
 
 export interface AvroSchemaOptions {
@@ -77,7 +79,7 @@ export function parseAvroSchema(text: string, source: string): { type: avro.Type
 }
 
 /** Reads a schema file of at most MAX_SCHEMA_BYTES; undefined when there is no such file. */
-async function readSchemaFile(path: string): Promise<string | undefined> {
+async function readSchemaFile(path: string): Promise<{ text: string; mtimeMs: number } | undefined> {
   let handle;
   try {
     handle = await open(path, 'r');
@@ -85,7 +87,8 @@ async function readSchemaFile(path: string): Promise<string | undefined> {
     return undefined;
   }
   try {
-    if (!(await handle.stat()).isFile()) throw new Error(`${path} is not a regular file`);
+    const st = await handle.stat();
+    if (!st.isFile()) throw new Error(`${path} is not a regular file`);
     const buf = Buffer.alloc(MAX_SCHEMA_BYTES + 1);
     let n = 0;
     while (n < buf.length) {
@@ -94,7 +97,7 @@ async function readSchemaFile(path: string): Promise<string | undefined> {
       n += bytesRead;
     }
     if (n > MAX_SCHEMA_BYTES) throw new Error(`${path} is larger than ${MAX_SCHEMA_BYTES / 1024 / 1024} MiB: not read as a schema`);
-    return buf.toString('utf8', 0, n);
+    return { text: buf.toString('utf8', 0, n), mtimeMs: st.mtimeMs };
   } finally {
     await handle.close();
   }
@@ -125,6 +128,18 @@ export class AvroSchemas {
   /** Is this id's schema decoded, or its failure known (no need to load it)? */
   has(schemaVersionId: string): boolean {
     return this.get(schemaVersionId) !== undefined || this.loading.has(schemaVersionId.toLowerCase());
+  }
+
+  /** The ids whose schema could not be had (not found, unreadable, invalid). */
+  failedIds(): string[] {
+    return [...this.known].filter(([, k]) => k.error).map(([id]) => id);
+  }
+
+  /** The files the known schemas were read from, with their modification time then. */
+  filesRead(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const k of this.known.values()) if (k.source && k.mtimeMs !== undefined) out.set(k.source, k.mtimeMs);
+    return out;
   }
 
   /**
@@ -182,9 +197,9 @@ export class AvroSchemas {
   }
 
   private async fromFile(path: string): Promise<KnownSchema | undefined> {
-    const text = await readSchemaFile(path);
-    if (text === undefined) return undefined;
-    return { ...parseAvroSchema(text, `the schema file ${path}`), source: path };
+    const read = await readSchemaFile(path);
+    if (read === undefined) return undefined;
+    return { ...parseAvroSchema(read.text, `the schema file ${path}`), source: path, mtimeMs: read.mtimeMs };
   }
 
   private async fetch(id: string): Promise<KnownSchema> {

@@ -11,6 +11,7 @@
  */
 import * as vscode from 'vscode';
 import { basename, isAbsolute } from 'node:path';
+import { stat } from 'node:fs/promises';
 import type { Connection } from '../../core/aws/connection';
 import { AvroSchemas, SCHEMA_VERSION_ID_RE } from '../../core/records/avroSchemas';
 import type { ExtensionServices } from '../services';
@@ -19,6 +20,8 @@ import { avroSchemaFilesSetting, avroSchemaFoldersSetting } from './settings';
 
 /** .avsc files indexed in the workspace, at most. */
 const INDEX_MAX_FILES = 5000;
+/** How often the watcher's backup looks (only while schemas failed or were read from files). */
+const POLL_MS = 3000;
 
 export class InspectorSchemaSource extends Disposable {
   private current?: AvroSchemas;
@@ -40,6 +43,10 @@ export class InspectorSchemaSource extends Disposable {
     this._register(watcher.onDidCreate(created));
     this._register(watcher.onDidChange(changed));
     this._register(watcher.onDidDelete(changed));
+    // File watchers miss events (network and WSL folders, inotify limits, files written by other
+    // tools while the watcher starts): a slow poll of what matters backs them up.
+    const poll = setInterval(() => void this.poll(created, changed), POLL_MS);
+    this._register({ dispose: () => clearInterval(poll) });
     this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration('kinesis.records.avroSchemaFiles') && !e.affectsConfiguration('kinesis.records.avroSchemaFolders')) return;
@@ -48,6 +55,30 @@ export class InspectorSchemaSource extends Disposable {
         this.onChange();
       }),
     );
+  }
+
+  private polling = false;
+
+  /**
+   * The watcher's backup: a schema file read that changed or went, or a `<id>.avsc` now in the
+   * workspace for an id not found. Only while such ids or files exist, and one poll at a time.
+   */
+  private async poll(created: () => void, changed: (uri: vscode.Uri) => void): Promise<void> {
+    const schemas = this.current;
+    if (!schemas || this.polling || this.isDisposed) return;
+    this.polling = true;
+    try {
+      for (const [file, readAt] of schemas.filesRead()) {
+        const mtime = await stat(file).then((s) => s.mtimeMs, () => -1);
+        if (mtime !== readAt) return changed(vscode.Uri.file(file));
+      }
+      const failed = schemas.failedIds().filter((id) => SCHEMA_VERSION_ID_RE.test(id)).slice(0, 20);
+      if (!failed.length || !vscode.workspace.workspaceFolders?.length) return;
+      const found = await vscode.workspace.findFiles(`**/{${failed.join(',')}}.avsc`, '**/node_modules/**', 1);
+      if (found.length && !this.isDisposed) created();
+    } finally {
+      this.polling = false;
+    }
   }
 
   /** The loader of the moment (a new one after the settings changed; the session asks each time). */
