@@ -34,6 +34,7 @@ import type { RawRecord, ShardProgress, StartPosition } from './types';
 import { Emitter, Listener, Semaphore, sleep } from '../async';
 import { errorName, isThrottle, isTransient } from '../aws/retry';
 import { listAllShards } from '../kinesis/shards';
+import { ShardReadBudget } from './shardReadBudget';
 
 export interface StreamReaderOptions {
   client: KinesisClient;
@@ -44,7 +45,7 @@ export interface StreamReaderOptions {
    * position applies to. With a sequence-number start, default is the start's shard only.
    */
   shardIds?: string[];
-  /** GetRecords Limit (max 10000). Default 10000. */
+  /** Largest GetRecords Limit (max 10000). Default 10000; a call asks for fewer when about 1 s of the byte budget holds fewer of the shard's records. */
   limitPerCall?: number;
   /** Wait between polls of a shard that is caught up. Default 1000 ms. */
   pollIntervalMs?: number;
@@ -131,9 +132,6 @@ type StartSpec =
 
 export { isThrottle, isTransient } from '../aws/retry';
 const errName = errorName;
-
-/** At most this much is added to a page's read cost for the time its call took to reach the service. */
-const PACING_MARGIN_MS = 50;
 
 function isAbort(e: unknown, signal: AbortSignal): boolean {
   return signal.aborted || errName(e) === 'AbortError';
@@ -521,25 +519,26 @@ export class StreamReader {
       s.progress.state = 'reading';
       this.scheduleProgress();
       let iterator = await this.withIteratorRetry(s, () => this.getIterator(s));
-      let lastCall = 0;
-      let nextAllowed = 0;
+      const budget = new ShardReadBudget({ minCallIntervalMs: this.opts.minCallIntervalMs, bytesPerSecond: this.opts.bytesPerSecondPerShard, maxRecordsPerCall: this.opts.limitPerCall });
       let sentAt = 0;
       let answeredAt = 0;
       while (iterator) {
         await this.gate();
-        const wait = Math.max(nextAllowed, lastCall + this.opts.minCallIntervalMs) - Date.now();
+        const wait = budget.nextCallAt() - Date.now();
         if (wait > 0) {
           this.stats.pacingWaitMs += wait;
           await sleep(wait, this.signal, stopped);
         }
-        lastCall = Date.now();
         let out: GetRecordsCommandOutput;
         try {
           const it = iterator;
+          // A windowed read by count asks for no more than it still needs.
+          const limit = Math.max(1, Math.min(budget.limit(), this.remaining));
           this.stats.getRecordsCalls++;
           out = await this.call(s, () => {
             sentAt = Date.now();
-            return this.opts.client.send(new GetRecordsCommand({ ShardIterator: it, Limit: this.opts.limitPerCall }), { abortSignal: this.signal });
+            budget.sent(sentAt);
+            return this.opts.client.send(new GetRecordsCommand({ ShardIterator: it, Limit: limit }), { abortSignal: this.signal });
           });
           answeredAt = Date.now();
         } catch (e) {
@@ -551,6 +550,9 @@ export class StreamReader {
           throw e;
         }
         const records = out.Records ?? [];
+        let pageBytes = 0;
+        for (const r of records) pageBytes += (r.Data?.length ?? 0) + (r.PartitionKey?.length ?? 0);
+        budget.answered({ sentAt, answeredAt, records: records.length, bytes: pageBytes });
         let bytes = 0;
         const batch: RawRecord[] = [];
         const endAt = this.opts.end?.at;
@@ -592,10 +594,6 @@ export class StreamReader {
           this.finishWindow('count');
           return;
         }
-        // Pace to the per-shard read budget: a page of B bytes "uses" B / budget seconds, which the
-        // service counts from when it got the call. That is after we sent it, by up to half the
-        // round trip (capped: a large page's answer takes long to transfer, its request does not).
-        nextAllowed = sentAt + Math.min((answeredAt - sentAt) / 2, PACING_MARGIN_MS) + (bytes / this.opts.bytesPerSecondPerShard) * 1000;
         if (out.ChildShards?.length) this.addNewShards(out.ChildShards.map((c) => ({ ShardId: c.ShardId, ParentShardId: c.ParentShards?.[0], AdjacentParentShardId: c.ParentShards?.[1], HashKeyRange: c.HashKeyRange }) as Shard));
         iterator = out.NextShardIterator;
         if (!iterator) break;
@@ -605,7 +603,7 @@ export class StreamReader {
         if (endAt !== undefined && caughtUp && Date.now() > endAt && !(await this.hasChildren(s))) s.ended = true;
         if (s.ended) break;
         s.progress.state = caughtUp ? 'caught-up' : 'reading';
-        if (caughtUp) nextAllowed = Math.max(nextAllowed, lastCall + this.opts.pollIntervalMs);
+        if (caughtUp) budget.holdUntil(sentAt + this.opts.pollIntervalMs);
         this.scheduleProgress();
       }
       if (s.ended) {

@@ -1,0 +1,103 @@
+/**
+ * A shard's read budget, kept the way Kinesis counts it: GetRecords calls at least
+ * `minCallIntervalMs` apart (Kinesis: 5 per second per shard), and `bytesPerSecond` read on
+ * average (Kinesis: 2 MiB/s per shard). The service lets a call through whatever its size once the bytes of the earlier calls are paid, then counts
+ * the new page's bytes from when it got the call (a 10 MiB page blocks the shard's next 5 s at
+ * 2 MiB/s). A call made before that is answered ProvisionedThroughputExceededException.
+ *
+ * Pure arithmetic on times the caller passes in (epoch ms), so that it can be tested without a
+ * clock. The reader asks `nextCallAt()` before each call, sizes it with `limit()`, and tells
+ * `answered()` what came back.
+ */
+
+export interface ShardReadLimits {
+  /** Least time between two GetRecords on the shard (Kinesis: 200 ms, 5 calls/s). 0: no call pacing. */
+  minCallIntervalMs: number;
+  /** Bytes read per second per shard (Kinesis: 2 MiB). Infinity: no byte pacing. */
+  bytesPerSecond: number;
+  /** Largest Limit a call may ask for (Kinesis: 10,000). */
+  maxRecordsPerCall: number;
+  /**
+   * Seconds of the byte budget one page should hold at most (default 1): the next call's Limit is
+   * sized from the records seen so far, so that one page of large records does not take several
+   * seconds of the shard's budget (and memory) at once.
+   */
+  pageSeconds?: number;
+  /**
+   * The service counts a page from when it got the call: after we sent it, by up to half the round
+   * trip. At most this much is added for that (a large page's answer takes long to transfer, its
+   * request does not). Default 50 ms.
+   */
+  maxArrivalDelayMs?: number;
+}
+
+export interface AnsweredCall {
+  /** When the request was sent (epoch ms). */
+  sentAt: number;
+  /** When its answer was in (epoch ms). */
+  answeredAt: number;
+  /** Records the page held (all of them: the service charges for what it returned). */
+  records: number;
+  /** Their bytes: data plus partition keys. */
+  bytes: number;
+}
+
+/** How much one record's size counts in the running average (recent pages weigh more). */
+const SIZE_WEIGHT = 0.3;
+
+export class ShardReadBudget {
+  private lastSentAt = -Infinity;
+  /** When the bytes read so far are paid, as the service counts them. */
+  private paidUntil = -Infinity;
+  /** No call before this (a caught-up shard's poll interval). */
+  private heldUntil = -Infinity;
+  private avgRecordBytes?: number;
+  private readonly pageSeconds: number;
+  private readonly maxArrivalDelayMs: number;
+
+  constructor(private readonly limits: ShardReadLimits) {
+    this.pageSeconds = limits.pageSeconds ?? 1;
+    this.maxArrivalDelayMs = limits.maxArrivalDelayMs ?? 50;
+  }
+
+  /** The earliest time the next call may be sent without being throttled. */
+  nextCallAt(): number {
+    return Math.max(this.lastSentAt + Math.max(0, this.limits.minCallIntervalMs), this.paidUntil, this.heldUntil);
+  }
+
+  /** A call was sent (counts towards the calls per second, answered or not). */
+  sent(at: number): void {
+    this.lastSentAt = Math.max(this.lastSentAt, at);
+  }
+
+  /** A page came back: its bytes are paid from when the service got the call. */
+  answered(call: AnsweredCall): void {
+    this.sent(call.sentAt);
+    if (Number.isFinite(this.limits.bytesPerSecond) && this.limits.bytesPerSecond > 0) {
+      const arrivedAt = call.sentAt + Math.max(0, Math.min((call.answeredAt - call.sentAt) / 2, this.maxArrivalDelayMs));
+      this.paidUntil = Math.max(this.paidUntil, arrivedAt) + (call.bytes / this.limits.bytesPerSecond) * 1000;
+    }
+    if (call.records > 0) {
+      const size = call.bytes / call.records;
+      this.avgRecordBytes = this.avgRecordBytes === undefined ? size : this.avgRecordBytes + SIZE_WEIGHT * (size - this.avgRecordBytes);
+    }
+  }
+
+  /** No call before `at` (a shard at its tip polls at its own pace). */
+  holdUntil(at: number): void {
+    this.heldUntil = Math.max(this.heldUntil, at);
+  }
+
+  /** Limit for the next call: as many records as `pageSeconds` of the byte budget holds, at most the maximum. */
+  limit(): number {
+    const max = Math.max(1, Math.floor(this.limits.maxRecordsPerCall));
+    if (!this.avgRecordBytes || !Number.isFinite(this.limits.bytesPerSecond)) return max;
+    const fits = Math.floor((this.limits.bytesPerSecond * this.pageSeconds) / this.avgRecordBytes);
+    return Math.max(1, Math.min(max, fits));
+  }
+
+  /** Average bytes of a record read so far (undefined before the first non-empty page). */
+  get averageRecordBytes(): number | undefined {
+    return this.avgRecordBytes;
+  }
+}
