@@ -59,7 +59,9 @@ describe('Shard read budget', () => {
 
   it('sizes Limit so that one page holds about 1 s of the byte budget, within 1..10,000', () => {
     const b = new ShardReadBudget(kinesis);
-    assert.equal(b.limit(), 10_000, 'before any record: the maximum');
+    assert.equal(b.limit(), 1000, 'before any record: 1,000, not a first page of up to 10 MiB');
+    b.answered({ sentAt: 0, answeredAt: 0, records: 0, bytes: 0 });
+    assert.equal(b.limit(), 1000, 'an empty page tells nothing of the size');
     b.answered({ sentAt: 0, answeredAt: 0, records: 100, bytes: 100 * 1024 });
     assert.equal(b.limit(), 2048, '1 KiB records: 2 MiB / 1 KiB');
     const small = new ShardReadBudget(kinesis);
@@ -69,8 +71,22 @@ describe('Shard read budget', () => {
     huge.answered({ sentAt: 0, answeredAt: 0, records: 2, bytes: 2 * 3 * MiB });
     assert.equal(huge.limit(), 1, 'records larger than the budget: one at a time');
     const capped = new ShardReadBudget({ ...kinesis, maxRecordsPerCall: 50 });
+    assert.equal(capped.limit(), 50);
     capped.answered({ sentAt: 0, answeredAt: 0, records: 100, bytes: 100 * 1024 });
     assert.equal(capped.limit(), 50, 'never above the caller\'s maximum');
+  });
+
+  it('makes pages larger when a call takes longer to come back than half of a page\'s budget', () => {
+    const b = new ShardReadBudget(kinesis);
+    b.answered({ sentAt: 0, answeredAt: 1500, records: 100, bytes: 100 * 1024 });
+    assert.equal(b.limit(), 6144, 'a 1.5 s round trip: pages of 3 s of budget, so that the next call is back before the page is paid');
+    b.answered({ sentAt: 5000, answeredAt: 5100, records: 100, bytes: 100 * 1024 });
+    assert.equal(b.limit(), Math.floor((2 * MiB * 2 * 1.08) / 1024), 'the average round trip falls (1,080 ms): so do the pages');
+    b.answered({ sentAt: 9000, answeredAt: 9010, records: 100, bytes: 100 * 1024 });
+    b.answered({ sentAt: 9100, answeredAt: 9110, records: 100, bytes: 100 * 1024 });
+    b.answered({ sentAt: 9200, answeredAt: 9210, records: 100, bytes: 100 * 1024 });
+    b.answered({ sentAt: 9300, answeredAt: 9310, records: 100, bytes: 100 * 1024 });
+    assert.equal(b.limit(), 2048, 'never below 1 s of budget');
   });
 
   it('follows a change in record size, recent pages weighing more, and ignores empty pages', () => {

@@ -18,9 +18,11 @@ export interface ShardReadLimits {
   /** Largest Limit a call may ask for (Kinesis: 10,000). */
   maxRecordsPerCall: number;
   /**
-   * Seconds of the byte budget one page should hold at most (default 1): the next call's Limit is
-   * sized from the records seen so far, so that one page of large records does not take several
-   * seconds of the shard's budget (and memory) at once.
+   * Seconds of the byte budget one page should hold (default 1), or twice the recent round trip if
+   * that is longer: the next call's Limit is sized from the records seen so far, so that one page of
+   * large records does not take several seconds of the shard's budget (and memory) at once, while
+   * a page still takes longer to pay than the next call takes to come back (a shard's calls cannot
+   * overlap: each needs the iterator the previous one returned).
    */
   pageSeconds?: number;
   /**
@@ -42,8 +44,10 @@ export interface AnsweredCall {
   bytes: number;
 }
 
-/** How much one record's size counts in the running average (recent pages weigh more). */
+/** How much one page counts in the running averages of record size and round trip (recent pages weigh more). */
 const SIZE_WEIGHT = 0.3;
+/** Limit before any record was seen: about 1 s of the budget for records up to 2 KiB, and the first records show soon. */
+const FIRST_LIMIT = 1000;
 
 export class ShardReadBudget {
   private lastSentAt = -Infinity;
@@ -52,6 +56,7 @@ export class ShardReadBudget {
   /** No call before this (a caught-up shard's poll interval). */
   private heldUntil = -Infinity;
   private avgRecordBytes?: number;
+  private avgRoundTripMs?: number;
   private readonly pageSeconds: number;
   private readonly maxArrivalDelayMs: number;
 
@@ -80,6 +85,8 @@ export class ShardReadBudget {
     if (call.records > 0) {
       const size = call.bytes / call.records;
       this.avgRecordBytes = this.avgRecordBytes === undefined ? size : this.avgRecordBytes + SIZE_WEIGHT * (size - this.avgRecordBytes);
+      const rtt = Math.max(0, call.answeredAt - call.sentAt);
+      this.avgRoundTripMs = this.avgRoundTripMs === undefined ? rtt : this.avgRoundTripMs + SIZE_WEIGHT * (rtt - this.avgRoundTripMs);
     }
   }
 
@@ -88,11 +95,17 @@ export class ShardReadBudget {
     this.heldUntil = Math.max(this.heldUntil, at);
   }
 
-  /** Limit for the next call: as many records as `pageSeconds` of the byte budget holds, at most the maximum. */
+  /**
+   * Limit for the next call: as many records as `pageSeconds` of the byte budget hold (or twice the
+   * recent round trip), at most the maximum. Before any record was seen, at most 1,000: a first page of unknown records could
+   * otherwise be 10 MiB, and block the shard for 5 s.
+   */
   limit(): number {
     const max = Math.max(1, Math.floor(this.limits.maxRecordsPerCall));
-    if (!this.avgRecordBytes || !Number.isFinite(this.limits.bytesPerSecond)) return max;
-    const fits = Math.floor((this.limits.bytesPerSecond * this.pageSeconds) / this.avgRecordBytes);
+    if (!Number.isFinite(this.limits.bytesPerSecond)) return max;
+    if (!this.avgRecordBytes) return Math.min(max, FIRST_LIMIT);
+    const seconds = Math.max(this.pageSeconds, (2 * (this.avgRoundTripMs ?? 0)) / 1000);
+    const fits = Math.floor((this.limits.bytesPerSecond * seconds) / this.avgRecordBytes);
     return Math.max(1, Math.min(max, fits));
   }
 
