@@ -39,6 +39,20 @@ describe('Shard read budget', () => {
     assert.equal(custom.nextCallAt(), 10 + 500);
   });
 
+  it('after a throttled call, allows 50 ms more for calls to reach the service, up to 500 ms', () => {
+    const b = new ShardReadBudget(kinesis);
+    b.throttled();
+    assert.equal(b.arrivalDelayAllowanceMs, 100);
+    b.answered({ sentAt: 0, answeredAt: 900, records: 5000, bytes: MiB });
+    assert.equal(b.nextCallAt(), 100 + 500);
+    for (let i = 0; i < 20; i++) b.throttled();
+    assert.equal(b.arrivalDelayAllowanceMs, 500);
+    const quick = new ShardReadBudget(kinesis);
+    quick.throttled();
+    quick.answered({ sentAt: 0, answeredAt: 20, records: 5000, bytes: MiB });
+    assert.equal(quick.nextCallAt(), 10 + 500, 'never more than half the round trip');
+  });
+
   it('adds up pages like the service does: a debt not yet paid carries over', () => {
     const b = new ShardReadBudget(kinesis);
     b.answered({ sentAt: 0, answeredAt: 0, records: 1, bytes: 2 * MiB });

@@ -94,6 +94,8 @@ export interface ReaderStats {
   recordsRead: number;
   bytesRead: number;
   throttled: number;
+  /** GetRecords calls the SDK retried by itself before answering (throttled, mostly). */
+  sdkRetried: number;
   expiredIteratorsRenewed: number;
   networkRetries: number;
   duplicatesDropped: number;
@@ -121,6 +123,8 @@ interface ShardState {
   failed?: string;
   /** Reading reached the window's end time on this shard. */
   ended?: boolean;
+  /** Its read limits, as the service counts them. */
+  budget: ShardReadBudget;
 }
 
 type StartSpec =
@@ -172,6 +176,7 @@ export class StreamReader {
     recordsRead: 0,
     bytesRead: 0,
     throttled: 0,
+    sdkRetried: 0,
     expiredIteratorsRenewed: 0,
     networkRetries: 0,
     duplicatesDropped: 0,
@@ -371,6 +376,7 @@ export class StreamReader {
       failures: 0,
       drainedWaiters: [],
       running: false,
+      budget: new ShardReadBudget({ minCallIntervalMs: this.opts.minCallIntervalMs, bytesPerSecond: this.opts.bytesPerSecondPerShard, maxRecordsPerCall: this.opts.limitPerCall }),
     };
     this.shards.set(state.shardId, state);
     if (spec.type === 'SKIP') {
@@ -460,8 +466,10 @@ export class StreamReader {
         if (isAbort(e, this.signal)) throw new StoppedError();
         const throttled = isThrottle(e);
         if (!throttled && !isTransient(e)) throw e;
-        if (throttled) this.stats.throttled++;
-        else {
+        if (throttled) {
+          this.stats.throttled++;
+          shard?.budget.throttled();
+        } else {
           this.stats.networkRetries++;
           if (shard) {
             shard.progress.state = 'error';
@@ -519,7 +527,7 @@ export class StreamReader {
       s.progress.state = 'reading';
       this.scheduleProgress();
       let iterator = await this.withIteratorRetry(s, () => this.getIterator(s));
-      const budget = new ShardReadBudget({ minCallIntervalMs: this.opts.minCallIntervalMs, bytesPerSecond: this.opts.bytesPerSecondPerShard, maxRecordsPerCall: this.opts.limitPerCall });
+      const budget = s.budget;
       let sentAt = 0;
       let answeredAt = 0;
       while (iterator) {
@@ -548,6 +556,11 @@ export class StreamReader {
             continue;
           }
           throw e;
+        }
+        // The SDK retried the call itself: most likely throttled.
+        if ((out.$metadata?.attempts ?? 1) > 1) {
+          this.stats.sdkRetried++;
+          budget.throttled();
         }
         const records = out.Records ?? [];
         let pageBytes = 0;

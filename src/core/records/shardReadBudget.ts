@@ -28,7 +28,8 @@ export interface ShardReadLimits {
   /**
    * The service counts a page from when it got the call: after we sent it, by up to half the round
    * trip. At most this much is added for that (a large page's answer takes long to transfer, its
-   * request does not). Default 50 ms.
+   * request does not). Default 50 ms; each throttled call adds 50 ms more, up to 500 ms (a busy
+   * client or a slow network delays requests more than that).
    */
   maxArrivalDelayMs?: number;
 }
@@ -46,6 +47,9 @@ export interface AnsweredCall {
 
 /** How much one page counts in the running averages of record size and round trip (recent pages weigh more). */
 const SIZE_WEIGHT = 0.3;
+/** What a throttled call adds to the arrival delay allowed for, and the most it grows to. */
+const THROTTLE_STEP_MS = 50;
+const MAX_ARRIVAL_DELAY_MS = 500;
 /** Limit before any record was seen: about 1 s of the budget for records up to 2 KiB, and the first records show soon. */
 const FIRST_LIMIT = 1000;
 
@@ -58,7 +62,7 @@ export class ShardReadBudget {
   private avgRecordBytes?: number;
   private avgRoundTripMs?: number;
   private readonly pageSeconds: number;
-  private readonly maxArrivalDelayMs: number;
+  private maxArrivalDelayMs: number;
 
   constructor(private readonly limits: ShardReadLimits) {
     this.pageSeconds = limits.pageSeconds ?? 1;
@@ -88,6 +92,19 @@ export class ShardReadBudget {
       const rtt = Math.max(0, call.answeredAt - call.sentAt);
       this.avgRoundTripMs = this.avgRoundTripMs === undefined ? rtt : this.avgRoundTripMs + SIZE_WEIGHT * (rtt - this.avgRoundTripMs);
     }
+  }
+
+  /**
+   * A call was throttled (by the service, whether the SDK retried it or we do): the service got our
+   * calls later than we counted, so allow for more delay from now on.
+   */
+  throttled(): void {
+    this.maxArrivalDelayMs = Math.max(this.maxArrivalDelayMs, Math.min(MAX_ARRIVAL_DELAY_MS, this.maxArrivalDelayMs + THROTTLE_STEP_MS));
+  }
+
+  /** The arrival delay allowed for now (ms). */
+  get arrivalDelayAllowanceMs(): number {
+    return this.maxArrivalDelayMs;
   }
 
   /** No call before `at` (a shard at its tip polls at its own pace). */
