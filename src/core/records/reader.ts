@@ -45,7 +45,7 @@ export interface StreamReaderOptions {
    * position applies to. With a sequence-number start, default is the start's shard only.
    */
   shardIds?: string[];
-  /** Largest GetRecords Limit (max 10000). Default 10000; a call asks for fewer when about 1 s of the byte budget holds fewer of the shard's records. */
+  /** GetRecords Limit (max 10000). Default 10000. */
   limitPerCall?: number;
   /** Wait between polls of a shard that is caught up. Default 1000 ms. */
   pollIntervalMs?: number;
@@ -376,7 +376,7 @@ export class StreamReader {
       failures: 0,
       drainedWaiters: [],
       running: false,
-      budget: new ShardReadBudget({ minCallIntervalMs: this.opts.minCallIntervalMs, bytesPerSecond: this.opts.bytesPerSecondPerShard, maxRecordsPerCall: this.opts.limitPerCall }),
+      budget: new ShardReadBudget({ minCallIntervalMs: this.opts.minCallIntervalMs, bytesPerSecond: this.opts.bytesPerSecondPerShard }),
     };
     this.shards.set(state.shardId, state);
     if (spec.type === 'SKIP') {
@@ -541,7 +541,7 @@ export class StreamReader {
         try {
           const it = iterator;
           // A windowed read by count asks for no more than it still needs.
-          const limit = Math.max(1, Math.min(budget.limit(), this.remaining));
+          const limit = Math.max(1, Math.min(this.opts.limitPerCall, this.remaining));
           this.stats.getRecordsCalls++;
           out = await this.call(s, () => {
             sentAt = Date.now();
@@ -565,7 +565,7 @@ export class StreamReader {
         const records = out.Records ?? [];
         let pageBytes = 0;
         for (const r of records) pageBytes += (r.Data?.length ?? 0) + (r.PartitionKey?.length ?? 0);
-        budget.answered({ sentAt, answeredAt, records: records.length, bytes: pageBytes });
+        budget.answered({ sentAt, answeredAt, bytes: pageBytes });
         let bytes = 0;
         const batch: RawRecord[] = [];
         const endAt = this.opts.end?.at;
