@@ -10,7 +10,7 @@
  *
  * Pages are not made smaller to fit a second of budget: the service charges the same bytes either
  * way, and each page costs a round trip and the margin for its arrival (measured: pages of about
- * 1 s of budget read 4-5% slower than pages of 10,000 records, `npm run bench -- readRecords`).
+ * 1 s of budget read 4-6% slower than pages of 10,000 records, `npm run bench -- readRecords`).
  */
 
 export interface ShardReadLimits {
