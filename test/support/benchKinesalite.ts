@@ -14,8 +14,8 @@ export async function startKinesaliteChild(): Promise<{ endpoint: string; close(
   return { endpoint: `http://127.0.0.1:${port}`, close: () => child.kill('SIGKILL') };
 }
 
-/** Record `i` of a benchmark stream: a page-view event of about 200 bytes. */
-export function payload(i: number): Buffer {
+/** Record `i` of a benchmark stream: a page-view event of about `size` bytes (default 200). */
+export function payload(i: number, size = 200): Buffer {
   const base = JSON.stringify({ id: i, user: `user-${i % 997}`, event: 'page_view', ts: 1764331200000 + i, pad: '' });
-  return Buffer.from(base.replace('"pad":""', `"pad":"${'x'.repeat(Math.max(0, 200 - base.length))}"`));
+  return Buffer.from(base.replace('"pad":""', `"pad":"${'x'.repeat(Math.max(0, size - base.length))}"`));
 }

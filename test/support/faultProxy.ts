@@ -35,6 +35,8 @@ export interface FaultProxy {
   /** Calls seen so far, by operation. */
   calls: Record<string, number>;
   rules: FaultRule[];
+  /** With read limits: when (epoch ms) the bytes read so far are paid on every shard, so that any shard may be read again. */
+  readsPaidAt(): number;
   close(): Promise<void>;
 }
 
@@ -141,6 +143,7 @@ export async function startFaultProxy(target: string, rules: FaultRule[] = [], l
     get rules() {
       return state.rules;
     },
+    readsPaidAt: () => Math.max(0, ...[...shardState.values()].map((st) => st.blockedUntil)),
     set rules(r: FaultRule[]) {
       state.rules = r;
     },

@@ -34,6 +34,7 @@ import type { RawRecord, ShardProgress, StartPosition } from './types';
 import { Emitter, Listener, Semaphore, sleep } from '../async';
 import { errorName, isThrottle, isTransient } from '../aws/retry';
 import { listAllShards } from '../kinesis/shards';
+import { ShardReadBudget } from './shardReadBudget';
 
 export interface StreamReaderOptions {
   client: KinesisClient;
@@ -93,6 +94,8 @@ export interface ReaderStats {
   recordsRead: number;
   bytesRead: number;
   throttled: number;
+  /** GetRecords calls the SDK retried by itself before answering (throttled, mostly). */
+  sdkRetried: number;
   expiredIteratorsRenewed: number;
   networkRetries: number;
   duplicatesDropped: number;
@@ -120,6 +123,8 @@ interface ShardState {
   failed?: string;
   /** Reading reached the window's end time on this shard. */
   ended?: boolean;
+  /** Its read limits, as the service counts them. */
+  budget: ShardReadBudget;
 }
 
 type StartSpec =
@@ -131,9 +136,6 @@ type StartSpec =
 
 export { isThrottle, isTransient } from '../aws/retry';
 const errName = errorName;
-
-/** At most this much is added to a page's read cost for the time its call took to reach the service. */
-const PACING_MARGIN_MS = 50;
 
 function isAbort(e: unknown, signal: AbortSignal): boolean {
   return signal.aborted || errName(e) === 'AbortError';
@@ -174,6 +176,7 @@ export class StreamReader {
     recordsRead: 0,
     bytesRead: 0,
     throttled: 0,
+    sdkRetried: 0,
     expiredIteratorsRenewed: 0,
     networkRetries: 0,
     duplicatesDropped: 0,
@@ -373,6 +376,7 @@ export class StreamReader {
       failures: 0,
       drainedWaiters: [],
       running: false,
+      budget: new ShardReadBudget({ minCallIntervalMs: this.opts.minCallIntervalMs, bytesPerSecond: this.opts.bytesPerSecondPerShard }),
     };
     this.shards.set(state.shardId, state);
     if (spec.type === 'SKIP') {
@@ -462,8 +466,10 @@ export class StreamReader {
         if (isAbort(e, this.signal)) throw new StoppedError();
         const throttled = isThrottle(e);
         if (!throttled && !isTransient(e)) throw e;
-        if (throttled) this.stats.throttled++;
-        else {
+        if (throttled) {
+          this.stats.throttled++;
+          shard?.budget.throttled();
+        } else {
           this.stats.networkRetries++;
           if (shard) {
             shard.progress.state = 'error';
@@ -521,25 +527,26 @@ export class StreamReader {
       s.progress.state = 'reading';
       this.scheduleProgress();
       let iterator = await this.withIteratorRetry(s, () => this.getIterator(s));
-      let lastCall = 0;
-      let nextAllowed = 0;
+      const budget = s.budget;
       let sentAt = 0;
       let answeredAt = 0;
       while (iterator) {
         await this.gate();
-        const wait = Math.max(nextAllowed, lastCall + this.opts.minCallIntervalMs) - Date.now();
+        const wait = budget.nextCallAt() - Date.now();
         if (wait > 0) {
           this.stats.pacingWaitMs += wait;
           await sleep(wait, this.signal, stopped);
         }
-        lastCall = Date.now();
         let out: GetRecordsCommandOutput;
         try {
           const it = iterator;
+          // A windowed read by count asks for no more than it still needs.
+          const limit = Math.max(1, Math.min(this.opts.limitPerCall, this.remaining));
           this.stats.getRecordsCalls++;
           out = await this.call(s, () => {
             sentAt = Date.now();
-            return this.opts.client.send(new GetRecordsCommand({ ShardIterator: it, Limit: this.opts.limitPerCall }), { abortSignal: this.signal });
+            budget.sent(sentAt);
+            return this.opts.client.send(new GetRecordsCommand({ ShardIterator: it, Limit: limit }), { abortSignal: this.signal });
           });
           answeredAt = Date.now();
         } catch (e) {
@@ -550,7 +557,15 @@ export class StreamReader {
           }
           throw e;
         }
+        // The SDK retried the call itself: most likely throttled.
+        if ((out.$metadata?.attempts ?? 1) > 1) {
+          this.stats.sdkRetried++;
+          budget.throttled();
+        }
         const records = out.Records ?? [];
+        let pageBytes = 0;
+        for (const r of records) pageBytes += (r.Data?.length ?? 0) + (r.PartitionKey?.length ?? 0);
+        budget.answered({ sentAt, answeredAt, bytes: pageBytes });
         let bytes = 0;
         const batch: RawRecord[] = [];
         const endAt = this.opts.end?.at;
@@ -592,10 +607,6 @@ export class StreamReader {
           this.finishWindow('count');
           return;
         }
-        // Pace to the per-shard read budget: a page of B bytes "uses" B / budget seconds, which the
-        // service counts from when it got the call. That is after we sent it, by up to half the
-        // round trip (capped: a large page's answer takes long to transfer, its request does not).
-        nextAllowed = sentAt + Math.min((answeredAt - sentAt) / 2, PACING_MARGIN_MS) + (bytes / this.opts.bytesPerSecondPerShard) * 1000;
         if (out.ChildShards?.length) this.addNewShards(out.ChildShards.map((c) => ({ ShardId: c.ShardId, ParentShardId: c.ParentShards?.[0], AdjacentParentShardId: c.ParentShards?.[1], HashKeyRange: c.HashKeyRange }) as Shard));
         iterator = out.NextShardIterator;
         if (!iterator) break;
@@ -605,7 +616,7 @@ export class StreamReader {
         if (endAt !== undefined && caughtUp && Date.now() > endAt && !(await this.hasChildren(s))) s.ended = true;
         if (s.ended) break;
         s.progress.state = caughtUp ? 'caught-up' : 'reading';
-        if (caughtUp) nextAllowed = Math.max(nextAllowed, lastCall + this.opts.pollIntervalMs);
+        if (caughtUp) budget.holdUntil(sentAt + this.opts.pollIntervalMs);
         this.scheduleProgress();
       }
       if (s.ended) {
