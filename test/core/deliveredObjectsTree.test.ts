@@ -7,13 +7,9 @@ import { startLocalEndpoint, LocalEndpoint } from '../../src/core/local/localEnd
 import { firehoseClientFor } from '../../src/core/aws/clientFactory';
 import { DeliveredObjectsLoader, deliveredObjectLine, loadObjectDocument, objectDocument } from '../../src/core/firehose/deliveredObjectsLoader';
 import { DeliveryStreamService } from '../../src/core/firehose/deliveryStreamService';
+import { lambda, ROLE } from '../support/firehoseConfigs';
 
-const ROLE = 'arn:aws:iam::000000000000:role/firehose';
 const FIX = join(__dirname, '../../../test/fixtures/firehose');
-const lambda = (name: string) => ({
-  Enabled: true,
-  Processors: [{ Type: 'Lambda' as const, Parameters: [{ ParameterName: 'LambdaArn' as const, ParameterValue: `arn:aws:lambda:us-east-1:000000000000:function:${name}` }] }],
-});
 const rec = (id: number) => ({ Data: Buffer.from(JSON.stringify({ id, city: ['Lisbon', 'Osaka', 'Denver'][id % 3] })) });
 
 /** What the tree shows under a local delivery stream, against the built-in endpoint with the real Firehose client. */

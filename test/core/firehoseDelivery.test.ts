@@ -25,31 +25,9 @@ import { encodeAggregate } from '../../src/core/producer/aggregation';
 import { DeliveryStreamService } from '../../src/core/firehose/deliveryStreamService';
 import type { DeliveredObject } from '../../src/core/local/firehoseEmulator';
 import type { ObjectStore } from '../../src/core/local/s3Folder';
+import { jq, lambda, lambdaArn, ROLE } from '../support/firehoseConfigs';
 
-const ROLE = 'arn:aws:iam::000000000000:role/firehose';
 const FIX = join(__dirname, '../../../test/fixtures/firehose');
-const lambdaArn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
-const lambda = (name: string, retries?: number) => ({
-  Enabled: true,
-  Processors: [
-    {
-      Type: 'Lambda' as const,
-      Parameters: [{ ParameterName: 'LambdaArn' as const, ParameterValue: lambdaArn(name) }, ...(retries === undefined ? [] : [{ ParameterName: 'NumberOfRetries' as const, ParameterValue: String(retries) }])],
-    },
-  ],
-});
-const jq = (query: string) => ({
-  Enabled: true,
-  Processors: [
-    {
-      Type: 'MetadataExtraction' as const,
-      Parameters: [
-        { ParameterName: 'MetadataExtractionQuery' as const, ParameterValue: query },
-        { ParameterName: 'JsonParsingEngine' as const, ParameterValue: 'JQ-1.6' },
-      ],
-    },
-  ],
-});
 const s3 = (bucket: string, over: Record<string, unknown> = {}) => ({ BucketARN: `arn:aws:s3:::${bucket}`, RoleARN: ROLE, BufferingHints: { SizeInMBs: 64, IntervalInSeconds: 900 }, ...over });
 
 /** Records a test puts: {"id": n, "city": ...}, with extra fields for the first of a batch. */

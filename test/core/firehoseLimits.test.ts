@@ -3,20 +3,8 @@ import { CreateDeliveryStreamCommand, FirehoseClient, PutRecordBatchCommand } fr
 import { startLocalEndpoint, LocalEndpoint } from '../../src/core/local/localEndpoint';
 import { firehoseClientFor } from '../../src/core/aws/clientFactory';
 import { decodeDeliveredObject } from '../../src/core/local/deliveredObjects';
+import { jq, ROLE } from '../support/firehoseConfigs';
 
-const ROLE = 'arn:aws:iam::000000000000:role/firehose';
-const jq = (query: string) => ({
-  Enabled: true,
-  Processors: [
-    {
-      Type: 'MetadataExtraction' as const,
-      Parameters: [
-        { ParameterName: 'MetadataExtractionQuery' as const, ParameterValue: query },
-        { ParameterName: 'JsonParsingEngine' as const, ParameterValue: 'JQ-1.6' },
-      ],
-    },
-  ],
-});
 const byTenant = (bucket: string, hints = { SizeInMBs: 64, IntervalInSeconds: 60 }) => ({
   BucketARN: `arn:aws:s3:::${bucket}`,
   RoleARN: ROLE,

@@ -110,6 +110,24 @@ export async function openDemoWorkbench(opts: WorkbenchOptions = {}): Promise<Wo
   return wb;
 }
 
+/**
+ * Opens the record inspector on a stream of the Local connection from its tree row's inline
+ * action and starts reading from the trim horizon; returns the inspector's frame.
+ */
+export async function inspectFromTrimHorizon(wb: PageHelpers, stream: string): Promise<Frame> {
+  await wb.openKinesisView();
+  await wb.expandTreeItem('Local');
+  const item = wb.treeItem(stream);
+  await item.waitFor({ timeout: 30_000 });
+  await item.hover();
+  await item.locator('.action-label[aria-label^="Inspect Records"]').click();
+  const f = await wb.webviewFrame('#position');
+  await f.locator('#position').click();
+  await f.getByRole('option', { name: 'Trim horizon (oldest)' }).click();
+  await f.locator('#play').click();
+  return f;
+}
+
 export type PageHelpers = Pick<Workbench, 'screenshot' | 'openKinesisView' | 'treeItem' | 'expandTreeItem' | 'widenSideBar' | 'runCommand' | 'webviewFrame'>;
 
 /** What a test does on any workbench page: also one that the test did not start (npm run demo's). */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CreateStreamCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { Frame } from 'playwright-core';
-import { openDemoWorkbench, Workbench } from './harness';
+import { openDemoWorkbench, Workbench, inspectFromTrimHorizon } from './harness';
 import { parseTemplateSpec, TemplateGenerator } from '../../src/core/producer/templates';
 import { StreamService } from '../../src/core/kinesis/streamService';
 import { formatColumnsList } from '../../src/core/records/formats';
@@ -63,16 +63,7 @@ describe('Record inspector: one stream holding every AWS format, each shown with
   after(() => wb?.close());
 
   it('reads the stream and counts the hidden control message', async () => {
-    await wb.openKinesisView();
-    await wb.expandTreeItem('Local');
-    const item = wb.treeItem(STREAM);
-    await item.waitFor({ timeout: 30_000 });
-    await item.hover();
-    await item.locator('.action-label[aria-label^="Inspect Records"]').click();
-    f = await wb.webviewFrame('#position');
-    await f.locator('#position').click();
-    await f.getByRole('option', { name: 'Trim horizon (oldest)' }).click();
-    await f.locator('#play').click();
+    f = await inspectFromTrimHorizon(wb, STREAM);
     await f.waitForFunction(() => /^\s*27 records/.test(document.getElementById('matchCount')?.textContent ?? ''), undefined, { timeout: 60_000 });
     assert.match((await f.locator('#hiddenCount').textContent()) ?? '', /1 CloudWatch Logs control message hidden/);
     // Mixed formats: no format's columns.

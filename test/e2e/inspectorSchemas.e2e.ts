@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { CreateStreamCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import * as avro from 'avsc';
 import type { Frame } from 'playwright-core';
-import { openDemoWorkbench, Workbench } from './harness';
+import { openDemoWorkbench, Workbench, inspectFromTrimHorizon } from './harness';
 import { StreamService } from '../../src/core/kinesis/streamService';
 import { encodeGlueSchemaRegistry } from '../../src/core/records/glueSchemaRegistry';
 import { AVRO_SCHEMA, AVRO_SCHEMA_VERSION_ID } from '../support/awsSamples';
@@ -62,16 +62,7 @@ describe('Record inspector: Avro schemas from the workspace, CloudWatch Logs one
   const visibleRows = () => f.locator('.vt-row:not([hidden]):not(.loading)');
 
   it('decodes the Glue Schema Registry records with the workspace schema and shows their fields', async () => {
-    await wb.openKinesisView();
-    await wb.expandTreeItem('Local');
-    const item = wb.treeItem(STREAM);
-    await item.waitFor({ timeout: 30_000 });
-    await item.hover();
-    await item.locator('.action-label[aria-label^="Inspect Records"]').click();
-    f = await wb.webviewFrame('#position');
-    await f.locator('#position').click();
-    await f.getByRole('option', { name: 'Trim horizon (oldest)' }).click();
-    await f.locator('#play').click();
+    f = await inspectFromTrimHorizon(wb, STREAM);
     await f.waitForFunction(() => /^\s*5 records/.test(document.getElementById('matchCount')?.textContent ?? ''), undefined, { timeout: 60_000 });
 
     await f.locator('#fKey input').fill('customers');
