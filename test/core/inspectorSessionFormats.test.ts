@@ -43,6 +43,19 @@ describe('InspectorSession: Glue Schema Registry schemas and CloudWatch Logs row
       }),
     );
   });
+  /** A session on the test stream, as a panel holds it (not visible: nothing is posted). */
+  const session = (over: Partial<ConstructorParameters<typeof InspectorSession>[0]> = {}) =>
+    new InspectorSession({
+      streamName: stream,
+      client: async () => ep.client,
+      log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+      post: () => undefined,
+      canPost: () => true,
+      isVisible: () => false,
+      maxRecords: 1000,
+      maxMemoryBytes: 64 * 1024 * 1024,
+      ...over,
+    });
   after(() => {
     rmSync(dir, { recursive: true, force: true });
     return ep?.close();
@@ -50,15 +63,8 @@ describe('InspectorSession: Glue Schema Registry schemas and CloudWatch Logs row
 
   it('a record whose schema is missing says where to put it, and decodes once the schema file is there', async () => {
     const logs: string[] = [];
-    const s = new InspectorSession({
-      streamName: stream,
-      client: async () => ep.client,
+    const s = session({
       log: { info: (m) => logs.push(m), warn: () => undefined, error: (m) => logs.push(m) },
-      post: () => undefined,
-      canPost: () => true,
-      isVisible: () => false,
-      maxRecords: 1000,
-      maxMemoryBytes: 64 * 1024 * 1024,
       schemas: new AvroSchemas({ dirs: [dir], hint: (id) => `put it at ${dir}/${id}.avsc` }),
     });
     try {
@@ -85,16 +91,7 @@ describe('InspectorSession: Glue Schema Registry schemas and CloudWatch Logs row
   });
 
   it('switches CloudWatch Logs payloads to one row per log event and back; replay sends the payload once', async () => {
-    const s = new InspectorSession({
-      streamName: stream,
-      client: async () => ep.client,
-      log: { info: () => undefined, warn: () => undefined, error: () => undefined },
-      post: () => undefined,
-      canPost: () => true,
-      isVisible: () => false,
-      maxRecords: 1000,
-      maxMemoryBytes: 64 * 1024 * 1024,
-    });
+    const s = session();
     try {
       await s.start({ position: { type: 'TRIM_HORIZON' }, shards: 'all' });
       await until('3 records held', () => s.model.heldCount === 3);
@@ -133,17 +130,7 @@ describe('InspectorSession: Glue Schema Registry schemas and CloudWatch Logs row
     const own = mkdtempSync(join(tmpdir(), 'session-avsc-changed-'));
     const file = join(own, `${AVRO_SCHEMA_VERSION_ID}.avsc`);
     writeFileSync(file, JSON.stringify(AVRO_SCHEMA));
-    const s = new InspectorSession({
-      streamName: stream,
-      client: async () => ep.client,
-      log: { info: () => undefined, warn: () => undefined, error: () => undefined },
-      post: () => undefined,
-      canPost: () => true,
-      isVisible: () => false,
-      maxRecords: 1000,
-      maxMemoryBytes: 64 * 1024 * 1024,
-      schemas: new AvroSchemas({ dirs: [own] }),
-    });
+    const s = session({ schemas: new AvroSchemas({ dirs: [own] }) });
     try {
       await s.start({ position: { type: 'TRIM_HORIZON' }, shards: 'all' });
       const gsr = () => [...s.model.all()].find((r) => r.partitionKey === 'customer')!;
