@@ -2,6 +2,7 @@
 import * as esbuild from 'esbuild';
 import { readdirSync, existsSync, mkdirSync, copyFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -15,6 +16,38 @@ const NODE_FLOOR_BANNER = "process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_D
 // DynamoDB's unmarshall), and DuckDB's API (SQL cells).
 function apart(filter, file) {
   return { name: `apart:${file}`, setup: (build) => build.onResolve({ filter }, () => ({ path: `./${file}`, external: true })) };
+}
+
+// The AWS SDK (half of what extension.js parsed and, above all, what its start-up evaluated) in
+// dist/aws.js, loaded when the first export is read: when a connection is expanded, not at
+// activation. The code keeps its static imports: each package becomes a small module in
+// extension.js whose exports are getters (named at build time from the package itself) that
+// require aws.js on the first read. A static import runs at module init in CJS output, so a plain
+// external would load aws.js at activation; the getters defer it to the first use of a value.
+// Code that reads an SDK export at module level (a subclass, a constant) brings the load back to
+// activation: `npm run bench -- activation` shows it.
+const AWS_PACKAGES = ['@aws-sdk/client-kinesis', '@aws-sdk/client-firehose', '@aws-sdk/credential-providers', '@smithy/node-http-handler', '@smithy/shared-ini-file-loader'];
+const member = (pkg) => pkg.replace(/[^a-z0-9]+/gi, '_').replace(/^_/, '');
+function onFirstRead(packages, file) {
+  const requireHere = createRequire(join(root, 'package.json'));
+  const filter = new RegExp(`^(${packages.map((p) => p.replace(/[/.-]/g, '\\$&')).join('|')})$`);
+  const facade = (pkg) => {
+    const names = Object.keys(requireHere(pkg)).filter((k) => k !== 'default' && k !== '__esModule');
+    return [
+      'let m;',
+      `const load = () => (m ??= require('./${file}').${member(pkg)});`,
+      "Object.defineProperty(exports, '__esModule', { value: true });",
+      `for (const k of ${JSON.stringify(names)}) Object.defineProperty(exports, k, { enumerable: true, get: () => load()[k] });`,
+    ].join('\n');
+  };
+  return {
+    name: `onFirstRead:${file}`,
+    setup(build) {
+      build.onResolve({ filter }, (a) => ({ path: a.path, namespace: 'onFirstRead' }));
+      build.onResolve({ filter: /.*/, namespace: 'onFirstRead' }, () => ({ path: `./${file}`, external: true }));
+      build.onLoad({ filter: /.*/, namespace: 'onFirstRead' }, (a) => ({ contents: facade(a.path), loader: 'js' }));
+    },
+  };
 }
 const FORMAT_PACKAGES = /^(@aws-sdk\/client-glue|@aws-sdk\/client-cloudfront|@aws-sdk\/util-dynamodb|avsc)$/;
 
@@ -34,7 +67,7 @@ const extension = {
   // vscode is provided by the host; kinesalite loads its actions dynamically and cannot be bundled.
   // DuckDB's binding loads a native module prebuilt per platform (@duckdb/node-bindings-<platform>): shipped in node_modules.
   external: ['vscode', 'kinesalite', 'leveldown', '@duckdb/node-bindings'],
-  plugins: [apart(/^@faker-js\/faker$/, 'faker.js'), apart(FORMAT_PACKAGES, 'formats.js'), apart(/^@duckdb\/node-api$/, 'duckdb.js')],
+  plugins: [onFirstRead(AWS_PACKAGES, 'aws.js'), apart(/^@faker-js\/faker$/, 'faker.js'), apart(FORMAT_PACKAGES, 'formats.js'), apart(/^@duckdb\/node-api$/, 'duckdb.js')],
   // When extension.js started loading, for the activation time activate() logs.
   banner: { js: 'var __kinesisLoadStart = performance.now();' },
   logLevel: 'warning',
@@ -65,6 +98,13 @@ const formats = {
     sourcefile: 'formats.js',
   },
   outfile: join(root, 'dist/formats.js'),
+};
+
+// The SDK packages extension.js reads through its getters, each under its own name.
+const aws = {
+  ...faker,
+  stdin: { contents: AWS_PACKAGES.map((p) => `export * as ${member(p)} from '${p}';`).join('\n'), resolveDir: root, sourcefile: 'aws.js' },
+  outfile: join(root, 'dist/aws.js'),
 };
 
 // DuckDB's API; its native binding (@duckdb/node-bindings) stays external, shipped in node_modules.
@@ -130,7 +170,7 @@ function copyCodicons() {
   for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(join(src, f), join(dst, f));
 }
 
-const configs = [extension, faker, formats, duckdb, tools, renderers, ...(Object.keys(webviewEntries).length ? [webviews] : [])];
+const configs = [extension, aws, faker, formats, duckdb, tools, renderers, ...(Object.keys(webviewEntries).length ? [webviews] : [])];
 copyCodicons();
 if (watch) {
   for (const c of configs) await (await esbuild.context(c)).watch();

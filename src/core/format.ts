@@ -3,7 +3,9 @@
  * every webview (bundled into them: no imports).
  */
 
-export const nf = new Intl.NumberFormat('en-US');
+let numberFormat: Intl.NumberFormat | undefined;
+/** 12,345 (made on first use: the first Intl formatter loads locale data, ~10 ms at activation) */
+export const nf = { format: (n: number | bigint): string => (numberFormat ??= new Intl.NumberFormat('en-US')).format(n) };
 
 /** 512 B, 3.4 KiB, 12 KiB, 1.5 MiB, 2.3 GiB */
 export function formatBytes(n: number): string {

@@ -84,15 +84,11 @@ function lateBundles(dist: string): string[] {
   return readdirSync(dist).filter((f) => /^(aws|features)\.js$/.test(f));
 }
 
-function measure(dist: string): Sample[] {
-  const samples: Sample[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const r = spawnSync(process.execPath, [__filename, '--child', dist], { encoding: 'utf8', env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
-    const line = r.stdout.trim().split('\n').pop() ?? '';
-    if (r.status !== 0 || !line.startsWith('{')) throw new Error(`Loading ${dist}/extension.js failed (exit ${r.status}):\n${r.stderr}`);
-    samples.push(JSON.parse(line) as Sample);
-  }
-  return samples;
+function sample(dist: string): Sample {
+  const r = spawnSync(process.execPath, [__filename, '--child', dist], { encoding: 'utf8', env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  if (r.status !== 0 || !line.startsWith('{')) throw new Error(`Loading ${dist}/extension.js failed (exit ${r.status}):\n${r.stderr}`);
+  return JSON.parse(line) as Sample;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -102,10 +98,12 @@ function main(): void {
   const baseline = process.env.KINESIS_BENCH_BASELINE;
   if (baseline) dists.unshift(['baseline', baseline]);
   for (const [, d] of dists) if (!existsSync(join(d, 'extension.js'))) throw new Error(`No extension.js in ${d}: run npm run build -- --production first.`);
-  const results = dists.map(([label, d]) => ({ label, d, samples: measure(d) }));
+  // Runs alternate between the builds, so that other work on the machine weighs on both alike.
+  const results = dists.map(([label, d]) => ({ label, d, samples: [] as Sample[] }));
+  for (let i = 0; i < RUNS; i++) for (const r of results) r.samples.push(sample(r.d));
   const col = (s: string) => s.padStart(14);
   const row = (label: string, cells: string[]) => console.log(`${label.padEnd(36)}${cells.map(col).join('')}`);
-  console.log(`\nActivation in plain Node ${process.version} (vscode stood in), median of ${RUNS} fresh processes:\n`);
+  console.log(`\nActivation in plain Node ${process.version} (vscode stood in), median of ${RUNS} fresh processes each, alternating:\n`);
   row('', results.map((r) => r.label));
   const fig = (pick: (s: Sample) => number) => results.map((r) => median(r.samples.map(pick)).toFixed(1));
   row('require extension.js (ms)', fig((s) => s.loadMs));
