@@ -27,6 +27,9 @@ function apart(filter, file) {
 // Code that reads an SDK export at module level (a subclass, a constant) brings the load back to
 // activation: `npm run bench -- activation` shows it.
 const AWS_PACKAGES = ['@aws-sdk/client-kinesis', '@aws-sdk/client-firehose', '@aws-sdk/credential-providers', '@smithy/node-http-handler', '@smithy/shared-ini-file-loader'];
+// The same for libraries only some features use: record filters (jmespath), the producer's CSV and
+// JSON files, KPL aggregation and metric streams (protobufjs), the local endpoint's compression.
+const LIB_PACKAGES = ['protobufjs/light', 'aws-kinesis-agg/lib/common', 'csv-parse', 'jmespath', 'stream-json', 'fflate', 'snappyjs'];
 const member = (pkg) => pkg.replace(/[^a-z0-9]+/gi, '_').replace(/^_/, '');
 function onFirstRead(packages, file) {
   const requireHere = createRequire(join(root, 'package.json'));
@@ -67,7 +70,7 @@ const extension = {
   // vscode is provided by the host; kinesalite loads its actions dynamically and cannot be bundled.
   // DuckDB's binding loads a native module prebuilt per platform (@duckdb/node-bindings-<platform>): shipped in node_modules.
   external: ['vscode', 'kinesalite', 'leveldown', '@duckdb/node-bindings'],
-  plugins: [onFirstRead(AWS_PACKAGES, 'aws.js'), apart(/^@faker-js\/faker$/, 'faker.js'), apart(FORMAT_PACKAGES, 'formats.js'), apart(/^@duckdb\/node-api$/, 'duckdb.js')],
+  plugins: [onFirstRead(AWS_PACKAGES, 'aws.js'), onFirstRead(LIB_PACKAGES, 'libs.js'), apart(/^@faker-js\/faker$/, 'faker.js'), apart(FORMAT_PACKAGES, 'formats.js'), apart(/^@duckdb\/node-api$/, 'duckdb.js')],
   // When extension.js started loading, for the activation time activate() logs.
   banner: { js: 'var __kinesisLoadStart = performance.now();' },
   logLevel: 'warning',
@@ -105,6 +108,12 @@ const aws = {
   ...faker,
   stdin: { contents: AWS_PACKAGES.map((p) => `export * as ${member(p)} from '${p}';`).join('\n'), resolveDir: root, sourcefile: 'aws.js' },
   outfile: join(root, 'dist/aws.js'),
+};
+
+const libs = {
+  ...faker,
+  stdin: { contents: LIB_PACKAGES.map((p) => `export * as ${member(p)} from '${p}';`).join('\n'), resolveDir: root, sourcefile: 'libs.js' },
+  outfile: join(root, 'dist/libs.js'),
 };
 
 // DuckDB's API; its native binding (@duckdb/node-bindings) stays external, shipped in node_modules.
@@ -170,7 +179,7 @@ function copyCodicons() {
   for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(join(src, f), join(dst, f));
 }
 
-const configs = [extension, aws, faker, formats, duckdb, tools, renderers, ...(Object.keys(webviewEntries).length ? [webviews] : [])];
+const configs = [extension, aws, libs, faker, formats, duckdb, tools, renderers, ...(Object.keys(webviewEntries).length ? [webviews] : [])];
 copyCodicons();
 if (watch) {
   for (const c of configs) await (await esbuild.context(c)).watch();
