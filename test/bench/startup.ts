@@ -88,6 +88,9 @@ async function main() {
   row('', 'installed', 'source folder', 'goal');
   const own = (f: Figures) => /Activated in (\d+) ms/.exec(f.own)?.[1] ?? 'n/a';
   row('activation, own log: load + activate() (ms)', own(installed), own(source), '< 50');
+  const part = (f: Figures, re: RegExp) => re.exec(f.own)?.[1] ?? 'n/a';
+  row('  of which loading extension.js (ms)', part(installed, /loading extension\.js (\d+) ms/), part(source, /loading extension\.js (\d+) ms/), '');
+  row('VS Code between load and activate() (ms)', part(installed, /VS Code between them (\d+) ms/), part(source, /VS Code between them (\d+) ms/), '');
   row('activation, VS Code Running Extensions (ms)', ms(installed.vscodeMs), ms(source.vscodeMs), '');
   row('click on the view -> tree first level (ms)', String(installed.treeMs), String(source.treeMs), '');
   row('dist/extension.js (MB)', mb(installed.extensionJs), mb(source.extensionJs), '< 1');
