@@ -46,9 +46,11 @@ function onFirstRead(packages, file) {
   return {
     name: `onFirstRead:${file}`,
     setup(build) {
-      build.onResolve({ filter }, (a) => ({ path: a.path, namespace: 'onFirstRead' }));
-      build.onResolve({ filter: /.*/, namespace: 'onFirstRead' }, () => ({ path: `./${file}`, external: true }));
-      build.onLoad({ filter: /.*/, namespace: 'onFirstRead' }, (a) => ({ contents: facade(a.path), loader: 'js' }));
+      // A namespace per file: two instances sharing one would answer each other's packages.
+      const namespace = `onFirstRead:${file}`;
+      build.onResolve({ filter }, (a) => ({ path: a.path, namespace }));
+      build.onResolve({ filter: /.*/, namespace }, () => ({ path: `./${file}`, external: true }));
+      build.onLoad({ filter: /.*/, namespace }, (a) => ({ contents: facade(a.path), loader: 'js' }));
     },
   };
 }
