@@ -209,6 +209,34 @@ describe('transform runner (isolated child process)', function () {
     assert.equal(r.delivery!.bytes, 1024 * 10_000);
     assert.equal(r.rows[9999].recordId.length > 0, true);
   });
+
+  it('invokes one at a time in order (the next event is sent while the last response is checked), and none after one that killed the child', async () => {
+    // Four invocations of 5 records; the third never returns. Module state sees every start and end.
+    const code = [
+      'let running = 0; let n = 0;',
+      'export const handler = async (event: { records: { recordId: string; data: string }[] }) => {',
+      '  const i = ++n; running++;',
+      '  console.log(`start ${i} running=${running}`);',
+      '  if (i === 3) for (;;) {}',
+      '  await new Promise((r) => setTimeout(r, 20));',
+      '  running--; console.log(`end ${i}`);',
+      "  return { records: event.records.map((r) => ({ recordId: r.recordId, result: 'Ok', data: r.data })) };",
+      '};',
+    ].join('\n');
+    const r = await runTransform({
+      handler: { kind: 'code', code, language: 'typescript', resolveDir: FIX, label: 'cell-order.ts' },
+      records: sized(20, 200),
+      bufferBytes: 1000,
+      timeoutMs: 1500,
+    });
+    assert.equal(r.invocations, 4);
+    assert.deepEqual(codes(r), ['handler-timeout']);
+    assert.deepEqual(
+      r.logs.map((l) => l.text).join('').trim().split('\n'),
+      ['start 1 running=1', 'end 1', 'start 2 running=1', 'end 2', 'start 3 running=1'],
+    );
+    assert.deepEqual(r.rows.map((x) => x.result), [...Array(10).fill('Ok'), ...Array(5).fill('InvocationFailed'), ...Array(5).fill('NotRun')]);
+  });
 });
 
 describe('transform CLI', function () {

@@ -145,6 +145,7 @@ export class HandlerProcess {
   private invocation?: number;
   private watchdog?: NodeJS.Timeout;
   private readonly exitPromise: Promise<void>;
+  private written: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly child: ChildProcess,
@@ -418,7 +419,17 @@ export class HandlerProcess {
   }
 
   private send(m: ParentMessage): void {
-    if (this.child.connected) this.child.send(m, (err) => void err);
+    if (!this.child.connected) return;
+    this.written = new Promise((resolve) => this.child.send(m, () => resolve()));
+  }
+
+  /**
+   * Resolves once the last message is written to the channel (or failed to be). A large event
+   * is written in pieces as the child reads them, which needs this process's event loop: await
+   * this before a long synchronous task, or the child waits for the rest of its event.
+   */
+  get lastWritten(): Promise<void> {
+    return this.written;
   }
 
   /** Ends the child (politely via disconnect, then for sure). */
@@ -503,12 +514,27 @@ export async function runHandler(
   }
 }
 
+/**
+ * Invokes one after another, as Lambda does (the child serves one invocation at a time), but
+ * sends the next event before handing the last outcome to `onInvocation`: the caller's contract
+ * checks then run while the child works on the next invocation, rather than one waiting for the
+ * other. The next invocation starts only once the last one ended and left the child alive.
+ */
 async function invokeAll(proc: HandlerProcess, events: readonly unknown[], opts: { onInvocation?: (i: number, outcome: InvokeOutcome) => void }, result: RunResult): Promise<void> {
-  for (let i = 0; i < events.length; i++) {
-    const outcome = await proc.invoke(events[i], i);
+  let next = events.length ? proc.invoke(events[0], 0) : undefined;
+  for (let i = 0; next; i++) {
+    const outcome = await next;
+    const survives = outcome.ok || CHILD_SURVIVES.has(outcome.failure.kind);
+    next = survives && i + 1 < events.length ? proc.invoke(events[i + 1], i + 1) : undefined;
+    if (next) await proc.lastWritten;
     result.outcomes.push(outcome);
-    opts.onInvocation?.(i, outcome);
-    if (!outcome.ok && !CHILD_SURVIVES.has(outcome.failure.kind)) break;
+    try {
+      opts.onInvocation?.(i, outcome);
+    } catch (e) {
+      // The child must be idle again before the caller (or the next run on a warm child) goes on.
+      if (next) await next;
+      throw e;
+    }
   }
 }
 
