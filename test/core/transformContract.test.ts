@@ -66,6 +66,14 @@ describe('Firehose transformation event', () => {
     assert.deepEqual(invs.flatMap((i) => i.indexes), recs.map((_, i) => i));
     assert.equal(new Set(invs.map((i) => i.event.invocationId)).size, 3);
   });
+
+  it('counts each event’s JSON size as JSON.stringify does (quotes, backslashes, non-ASCII keys; with and without a source stream)', () => {
+    const recs = records(50, (i) => (i % 3 ? 'é"\\\n' : '')).map((r, i) => ({ ...r, partitionKey: ['pk "quoted"', 'clé\\', '\u0001ctl', '日本'][i % 4], subSequenceNumber: i % 2 ? i : undefined }));
+    for (const o of [{}, { sourceStreamName: 'orders "x"' }, { bufferBytes: 100 }]) {
+      const invs = buildFirehoseInvocations(recs, o);
+      for (const inv of invs) assert.equal(inv.requestBytes, Buffer.byteLength(JSON.stringify(inv.event)));
+    }
+  });
 });
 
 describe('Firehose response validation', () => {
