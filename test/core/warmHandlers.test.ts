@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTransform } from '../../src/core/transform/engine';
+import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS } from '../../src/core/transform/runner';
 import { MAX_WARM, WarmHandlers } from '../../src/core/transform/warmHandlers';
 import { SampleRecord } from '../../src/core/transform/sampleRecord';
 
@@ -54,6 +55,19 @@ describe('warm handlers: a module loaded once, reused until its file changes', f
     assert.equal(out(third).v, 2, 'the changed file is what runs now');
     assert.equal(out(third).calls, 1, 'a fresh module');
     assert.equal(warm.size, 1, 'the old child was replaced, not kept beside the new one');
+  });
+
+  it('serves a caller that leaves the options out and one that passes their defaults from the same child (the runner and the notebook)', async () => {
+    write(1);
+    const source = { kind: 'file' as const, path: join(dir, 'h.js') };
+    const first = await warm.acquire(source);
+    const second = await warm.acquire(source, { timeoutMs: DEFAULT_TIMEOUT_MS, memoryMb: DEFAULT_MEMORY_MB, region: 'us-east-1', functionName: 'local-transform' });
+    assert.equal(first.cold, true);
+    assert.equal(second.cold, false, 'no new child for the same options spelled out');
+    assert.equal(second.proc, first.proc);
+    const other = await warm.acquire(source, { timeoutMs: 5000 });
+    assert.equal(other.cold, true, 'another timeout is another child');
+    assert.equal(warm.size, 1);
   });
 
   it('keeps one child per notebook cell: an edited cell replaces its child; at most MAX_WARM handlers live', async () => {

@@ -37,6 +37,8 @@ export interface RunnerOptions {
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_MEMORY_MB = 512;
+export const DEFAULT_FUNCTION_NAME = 'local-transform';
+export const DEFAULT_REGION = 'us-east-1';
 
 export type FailureKind = 'compile' | 'load' | 'error' | 'too-large' | 'timeout' | 'memory' | 'exit' | 'crash' | 'cancelled';
 
@@ -87,8 +89,8 @@ export const DEFAULT_MAX_LOG_BYTES = 1024 * 1024;
  * or VS Code variables, unless `credentials` are passed on purpose.
  */
 export function lambdaEnvironment(opts: RunnerOptions, taskRoot: string, nodePath: readonly string[]): Record<string, string> {
-  const region = opts.region ?? 'us-east-1';
-  const functionName = opts.functionName ?? 'local-transform';
+  const region = opts.region ?? DEFAULT_REGION;
+  const functionName = opts.functionName ?? DEFAULT_FUNCTION_NAME;
   const env: Record<string, string> = {
     AWS_REGION: region,
     AWS_DEFAULT_REGION: region,
@@ -291,7 +293,7 @@ export class HandlerProcess {
     );
     const memoryMb = this.opts.memoryMb ?? DEFAULT_MEMORY_MB;
     const awsRequestId = (event as { invocationId?: string })?.invocationId ?? randomUUID();
-    const functionName = this.opts.functionName ?? 'local-transform';
+    const functionName = this.opts.functionName ?? DEFAULT_FUNCTION_NAME;
     this.send({
       type: 'invoke',
       id,
@@ -300,7 +302,7 @@ export class HandlerProcess {
         awsRequestId,
         functionName,
         functionVersion: '$LATEST',
-        invokedFunctionArn: `arn:aws:lambda:${this.opts.region ?? 'us-east-1'}:123456789012:function:${functionName}`,
+        invokedFunctionArn: `arn:aws:lambda:${this.opts.region ?? DEFAULT_REGION}:123456789012:function:${functionName}`,
         memoryLimitInMB: String(memoryMb),
         logGroupName: `/aws/lambda/${functionName}`,
         logStreamName: 'local',

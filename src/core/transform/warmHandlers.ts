@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileHandler, CompiledHandler, HandlerSource } from './compile';
-import { HandlerProcess, RunnerOptions } from './runner';
+import { DEFAULT_FUNCTION_NAME, DEFAULT_INIT_TIMEOUT_MS, DEFAULT_MAX_LOG_BYTES, DEFAULT_MEMORY_MB, DEFAULT_REGION, DEFAULT_TIMEOUT_MS, HandlerProcess, RunnerOptions } from './runner';
 
 /** Children kept at once; each is a Node process of some 50 MB. */
 export const MAX_WARM = 8;
@@ -35,14 +35,28 @@ interface Entry {
 
 /** Which handler this is: a file and export, or a notebook cell (its label and folder). */
 function slotOf(source: HandlerSource, opts: RunnerOptions): string {
-  return JSON.stringify(source.kind === 'file' ? [source.path, source.exportName ?? 'handler', opts.functionName] : [source.resolveDir, source.label, opts.functionName]);
+  const fn = opts.functionName ?? DEFAULT_FUNCTION_NAME;
+  return JSON.stringify(source.kind === 'file' ? [source.path, source.exportName ?? 'handler', fn] : [source.resolveDir, source.label, fn]);
 }
 
 /** What makes two requests for a handler the same child: the source and the options the child starts with. */
 function keyOf(source: HandlerSource, opts: RunnerOptions): string {
   const h = createHash('sha256');
   h.update(JSON.stringify(source.kind === 'file' ? [source.kind, source.path, source.exportName ?? 'handler'] : [source.kind, source.code, source.language, source.resolveDir, source.label, source.exportName ?? 'handler']));
-  h.update(JSON.stringify([opts.timeoutMs, opts.initTimeoutMs, opts.memoryMb, opts.cwd, opts.functionName, opts.region, opts.maxLogBytes, opts.credentials ?? null]));
+  // With the defaults filled in: a caller that leaves an option out and one that passes its
+  // default ask for the same child (the notebook passes them, a delivery stream may not).
+  h.update(
+    JSON.stringify([
+      opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      opts.initTimeoutMs ?? DEFAULT_INIT_TIMEOUT_MS,
+      opts.memoryMb ?? DEFAULT_MEMORY_MB,
+      opts.cwd ?? null,
+      opts.functionName ?? DEFAULT_FUNCTION_NAME,
+      opts.region ?? DEFAULT_REGION,
+      opts.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES,
+      opts.credentials ?? null,
+    ]),
+  );
   return h.digest('hex');
 }
 
