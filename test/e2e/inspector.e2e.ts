@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { Frame } from 'playwright-core';
-import { openDemoWorkbench, Workbench } from './harness';
+import { inspectFromTrimHorizon, openDemoWorkbench, Workbench } from './harness';
 
 /** A CloudWatch Logs subscription payload, gzip-compressed as CloudWatch sends it to Kinesis. */
 function cloudWatchPayload(): Buffer {
@@ -53,18 +53,8 @@ for (const theme of ['dark', 'light', 'high-contrast'] as const) {
 
     it('opens from the tree, reads decoded records, filters with JMESPath and shows HTML-looking data as text', async () => {
       const { page } = wb;
-      await wb.openKinesisView();
-      await wb.expandTreeItem('Local');
-      const orders = wb.treeItem('orders');
-      await orders.waitFor({ timeout: 30_000 });
-      await orders.hover();
-      await orders.locator('.action-label[aria-label^="Inspect Records"]').click();
-
-      const f = await wb.webviewFrame('#position');
-      // Start at the trim horizon (all history), all shards.
-      await f.locator('#position').click();
-      await f.getByRole('option', { name: 'Trim horizon (oldest)' }).click();
-      await f.locator('#play').click();
+      // From the tree row's inline action, at the trim horizon (all history), all shards.
+      const f = await inspectFromTrimHorizon(wb, 'orders');
       // Read to the tip of every shard (the split parent shows as closed, the others at the tip).
       await f.waitForFunction(() => {
         const chips = [...document.querySelectorAll('.shard-strip .chip')];
