@@ -58,6 +58,8 @@ export class InspectorSchemaSource extends Disposable {
   }
 
   private polling = false;
+  /** The missing ids last searched for, and how many polls to let pass before the next search. */
+  private search = { key: '', every: 1, skip: 0 };
 
   /**
    * The watcher's backup: a schema file read that changed or went, or a `<id>.avsc` now in the
@@ -74,7 +76,13 @@ export class InspectorSchemaSource extends Disposable {
       }
       const failed = schemas.failedIds().filter((id) => SCHEMA_VERSION_ID_RE.test(id)).slice(0, 20);
       if (!failed.length || !vscode.workspace.workspaceFolders?.length) return;
-      const found = await vscode.workspace.findFiles(`**/{${failed.join(',')}}.avsc`, '**/node_modules/**', 1);
+      // A workspace search is not free: for the same missing ids, ever less often (6 s, 12 s, ... up to 60 s apart).
+      const key = failed.join(',');
+      if (key !== this.search.key) this.search = { key, every: 1, skip: 0 };
+      if (this.search.skip-- > 0) return;
+      this.search.every = Math.min(this.search.every * 2, 20);
+      this.search.skip = this.search.every - 1;
+      const found = await vscode.workspace.findFiles(`**/{${key}}.avsc`, '**/node_modules/**', 1);
       if (found.length && !this.isDisposed) created();
     } finally {
       this.polling = false;
