@@ -146,9 +146,10 @@ export class DeliveryBuffer {
   /** The planned batch of a partition is delivered: its records are forgotten. */
   flushed(p: Partition, now = Date.now()): void {
     const n = p.plan?.n ?? 0;
-    this.append(JSON.stringify({ flushed: p.id, n, at: now }) + '\n');
     this.applyFlushed(p.id, n, now);
+    // Compacting writes the state after the flush in one rename: the flush line is then not needed.
     if (this.journal && (this.empty || this.journalBytes > Math.max(COMPACT_AFTER_BYTES, 2 * this.heldBytes))) this.compact();
+    else this.append(JSON.stringify({ flushed: p.id, n, at: now }) + '\n');
   }
 
   /** The delivery stream is gone: so is its journal. */

@@ -243,14 +243,12 @@ export async function processRecords(
   if (exceeded) env.log(`Firehose ${target.name}: ${exceeded} records would open a partition past the ${maxActive} active partitions allowed; they go to the error output (activePartitionExceeded).`);
 
   // 6. The error output, buffered like a partition.
-  for (const f of failures) into({ kind: 'error', group: f.type }, { data: Buffer.from(JSON.stringify(errorRecord(f)) + '\n'), arrival: f.item.arrival });
+  for (const f of failures) {
+    const line = errorRecord({ ...f, arrival: f.item.arrival, raw: f.item.raw, sequenceNumber: f.item.source.sequenceNumber });
+    into({ kind: 'error', group: f.type }, { data: Buffer.from(line), arrival: f.item.arrival });
+  }
   counts.failed = failures.length;
   return { parts: [...parts.values()], counts };
-}
-
-/** The one place a body becomes what is stored: compressed per CompressionFormat, and the key's extension. */
-export function encodeObject(body: Buffer, compression: ValidCreateRequest['compression']): { body: Buffer; suffix: string } {
-  return compress(compression, body);
 }
 
 /**
@@ -286,7 +284,7 @@ export async function deliverBatch(
   const cfg = target.config;
   const put = (key: string, body: Buffer, n: number, kind: WrittenObject['kind']) => {
     if (plan.written.has(key)) return;
-    const stored = encodeObject(body, cfg.compression);
+    const stored = compress(cfg.compression, body);
     // FileExtension replaces the default suffix of delivered objects; the error output and the S3
     // backup keep theirs (https://docs.aws.amazon.com/firehose/latest/dev/s3-object-name.html names
     // the extension as the key's last part; AWS does not say it applies to error output, and the
@@ -315,24 +313,25 @@ export async function deliverBatch(
   const r = plan.sent;
   if (!r.ok) {
     if (!plan.written.has(plan.keys[0])) env.log(`Firehose ${target.name}: delivery to ${http.Url} failed after ${r.attempts} attempts (${r.errorMessage}); ${batch.length} records go to the S3 backup.`);
-    const lines = batch.map((x) => JSON.stringify({ attemptsMade: r.attempts, arrivalTimestamp: x.arrival, errorCode: r.errorCode, errorMessage: r.errorMessage, attemptEndingTimestamp: Date.now(), rawData: x.data.toString('base64') }) + '\n');
+    const lines = batch.map((x) => errorRecord({ attemptsMade: r.attempts, arrival: x.arrival, errorCode: r.errorCode, errorMessage: r.errorMessage, raw: x.data }));
     put(plan.keys[0], Buffer.from(lines.join('')), batch.length, 'backup');
   }
   if (http.S3BackupMode === 'AllData') put(plan.keys[1], body(), batch.length, 'backup');
 }
 
-function errorRecord(f: Failure): Record<string, unknown> {
+/** One line of the error output (or of an HTTP endpoint's S3 backup), as Firehose writes it. */
+function errorRecord(f: { attemptsMade: number; arrival: number; errorCode: string; errorMessage: string; raw: Buffer; lambdaArn?: string; sequenceNumber?: string }): string {
   const r: Record<string, unknown> = {
     attemptsMade: f.attemptsMade,
-    arrivalTimestamp: f.item.arrival,
+    arrivalTimestamp: f.arrival,
     errorCode: f.errorCode,
     errorMessage: f.errorMessage,
     attemptEndingTimestamp: Date.now(),
-    rawData: f.item.raw.toString('base64'),
+    rawData: f.raw.toString('base64'),
   };
   if (f.lambdaArn) r.lambdaArn = f.lambdaArn;
-  if (f.item.source.sequenceNumber) r.sequenceNumber = f.item.source.sequenceNumber;
-  return r;
+  if (f.sequenceNumber) r.sequenceNumber = f.sequenceNumber;
+  return JSON.stringify(r) + '\n';
 }
 
 /**
