@@ -12,7 +12,7 @@
  * an error on its records and never a crash. At most `maxSchemas` ids are looked up: bytes that
  * only look like the wire format carry a random id each, and must not ask Glue a thousand times.
  */
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { GlueClient } from '@aws-sdk/client-glue';
 import type * as avro from 'avsc';
@@ -35,7 +35,12 @@ export interface KnownSchema {
   error?: string;
   /** The file's modification time when it was read. */
   mtimeMs?: number;
+  /** The error is that no file or Glue has it (a file may yet appear), not that what was found is bad. */
+  missing?: boolean;
 }
+
+/** No schema file and no Glue answer for this id. */
+class SchemaNotFound extends Error {}
 
 export interface AvroSchemaOptions {
   /** A folder holding `<schema-version-id>.avsc` files (the tailer's --schemas). */
@@ -80,6 +85,11 @@ export function parseAvroSchema(text: string, source: string): { type: avro.Type
 
 /** Reads a schema file of at most MAX_SCHEMA_BYTES; undefined when there is no such file. */
 async function readSchemaFile(path: string): Promise<{ text: string; mtimeMs: number } | undefined> {
+  // Checked before it is opened: opening a FIFO named <id>.avsc would wait for a writer.
+  const st = await stat(path).catch(() => undefined);
+  if (!st) return undefined;
+  if (!st.isFile()) throw new Error(`${path} is not a regular file`);
+  if (st.size > MAX_SCHEMA_BYTES) throw new Error(`${path} is larger than ${MAX_SCHEMA_BYTES / 1024 / 1024} MiB: not read as a schema`);
   let handle;
   try {
     handle = await open(path, 'r');
@@ -87,9 +97,8 @@ async function readSchemaFile(path: string): Promise<{ text: string; mtimeMs: nu
     return undefined;
   }
   try {
-    const st = await handle.stat();
-    if (!st.isFile()) throw new Error(`${path} is not a regular file`);
-    const buf = Buffer.alloc(MAX_SCHEMA_BYTES + 1);
+    // One byte more than it said, so that a file that grew since is seen to be too large.
+    const buf = Buffer.alloc(Math.min(st.size, MAX_SCHEMA_BYTES) + 1);
     let n = 0;
     while (n < buf.length) {
       const { bytesRead } = await handle.read(buf, n, buf.length - n, n);
@@ -97,6 +106,7 @@ async function readSchemaFile(path: string): Promise<{ text: string; mtimeMs: nu
       n += bytesRead;
     }
     if (n > MAX_SCHEMA_BYTES) throw new Error(`${path} is larger than ${MAX_SCHEMA_BYTES / 1024 / 1024} MiB: not read as a schema`);
+    if (n === buf.length) throw new Error(`${path} changed while it was read: it is read again when it changes`);
     return { text: buf.toString('utf8', 0, n), mtimeMs: st.mtimeMs };
   } finally {
     await handle.close();
@@ -130,9 +140,9 @@ export class AvroSchemas {
     return this.get(schemaVersionId) !== undefined || this.loading.has(schemaVersionId.toLowerCase());
   }
 
-  /** The ids whose schema could not be had (not found, unreadable, invalid). */
-  failedIds(): string[] {
-    return [...this.known].filter(([, k]) => k.error).map(([id]) => id);
+  /** The ids whose schema was not found anywhere (not those whose file is bad: looking again finds the same). */
+  missingIds(): string[] {
+    return [...this.known].filter(([, k]) => k.missing).map(([id]) => id);
   }
 
   /** The files the known schemas were read from, with their modification time then. */
@@ -187,7 +197,7 @@ export class AvroSchemas {
         if (this.known.size + this.loading.size >= this.max) continue;
         p = this.fetch(id).then(
           (k) => void this.known.set(id, k),
-          (e) => void this.known.set(id, { error: (e as Error).message }),
+          (e) => void this.known.set(id, { error: (e as Error).message, missing: e instanceof SchemaNotFound }),
         ).finally(() => this.loading.delete(id));
         this.loading.set(id, p);
       }
@@ -220,7 +230,7 @@ export class AvroSchemas {
       if (k) return k;
     }
     const where = o.searched ?? ([o.dir, ...(o.dirs ?? [])].filter(Boolean).join(', ') || 'no schema folder');
-    const notFound = (why: string) => new Error(`schema ${id} not found in ${where} or Glue: ${why}${o.hint ? `; ${o.hint(id)}` : ''}`);
+    const notFound = (why: string) => new SchemaNotFound(`schema ${id} not found in ${where} or Glue: ${why}${o.hint ? `; ${o.hint(id)}` : ''}`);
     if (!o.glue) throw notFound(o.noGlue ?? 'Glue is not asked here');
     const { GetSchemaVersionCommand } = require('@aws-sdk/client-glue') as typeof import('@aws-sdk/client-glue');
     let out;

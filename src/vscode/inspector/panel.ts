@@ -385,11 +385,6 @@ export class InspectorPanel extends WebviewPanelHost<InspectorProtocol> {
     return this.undelivered.save();
   }
 
-  /** Saves them to this file (what saveUndelivered does after its dialog). */
-  saveUndeliveredTo(target: vscode.Uri): Promise<number> {
-    return this.undelivered.saveTo(target);
-  }
-
   private client(): Promise<KinesisClient> {
     return this.services.clients.kinesisClient(this.connection);
   }

@@ -74,7 +74,7 @@ export class InspectorSchemaSource extends Disposable {
         const mtime = await stat(file).then((s) => s.mtimeMs, () => -1);
         if (mtime !== readAt) return changed(vscode.Uri.file(file));
       }
-      const failed = schemas.failedIds().filter((id) => SCHEMA_VERSION_ID_RE.test(id)).slice(0, 20);
+      const failed = schemas.missingIds().filter((id) => SCHEMA_VERSION_ID_RE.test(id)).slice(0, 20);
       if (!failed.length || !vscode.workspace.workspaceFolders?.length) return;
       // A workspace search is not free: for the same missing ids, ever less often (6 s, 12 s, ... up to 60 s apart).
       const key = failed.join(',');

@@ -1,5 +1,6 @@
 /** The record inspector's settings, read and bounded. */
 import * as vscode from 'vscode';
+import { SCHEMA_VERSION_ID_RE } from '../../core/records/avroSchemas';
 import { cloudFrontFieldOrder } from '../../core/records/cloudFront';
 
 export function maxRecordsSetting(): number {
@@ -26,7 +27,7 @@ export function avroSchemaFilesSetting(): Record<string, string> {
   const out: Record<string, string> = {};
   if (!v || typeof v !== 'object' || Array.isArray(v)) return out;
   for (const [id, path] of Object.entries(v as Record<string, unknown>)) {
-    if (/^[0-9a-fA-F-]{36}$/.test(id) && typeof path === 'string' && /\.avsc$/i.test(path) && path.length < 4096) out[id.toLowerCase()] = path;
+    if (SCHEMA_VERSION_ID_RE.test(id.toLowerCase()) && typeof path === 'string' && /\.avsc$/i.test(path) && path.length < 4096) out[id.toLowerCase()] = path;
   }
   return out;
 }

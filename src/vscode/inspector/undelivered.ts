@@ -8,7 +8,7 @@
 import * as vscode from 'vscode';
 import { UserError } from '../../core/aws/errors';
 import type { UndeliveredList } from '../../core/producer/undelivered';
-import { saveUndeliveredAs, saveUndeliveredTo } from './replay';
+import { saveUndeliveredAs } from './replay';
 
 /** True while an open inspector holds undelivered replay records. */
 export const UNDELIVERED_CONTEXT = 'kinesis.inspector.hasUndeliveredReplay';
@@ -56,14 +56,6 @@ export class UndeliveredHold implements vscode.Disposable {
     const saved = await saveUndeliveredAs(list, this.target);
     if (saved) this.release(list);
     return saved;
-  }
-
-  /** Writes them to this file (what save() does after its dialog), and lets them go. */
-  async saveTo(target: vscode.Uri): Promise<number> {
-    const list = this.checked();
-    const written = await saveUndeliveredTo(list, target);
-    this.release(list);
-    return written;
   }
 
   dispose(): void {
