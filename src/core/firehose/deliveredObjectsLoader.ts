@@ -7,6 +7,7 @@
 import { basename } from 'node:path';
 import { formatBytes } from '../format';
 import type { ListedObject } from '../local/firehoseEmulator';
+import { COMPRESSION_NAME, CompressionFormat } from '../local/compression';
 import { DeliveredObjectPage, listDeliveredObjects, readDeliveredObject } from './localObjects';
 
 export type ObjectsKind = 'delivered' | 'errors';
@@ -98,14 +99,6 @@ export function deliveredObjectLine(o: ListedObject, now = Date.now()): { label:
   };
 }
 
-/** How a document's header names each format. */
-const COMPRESSION_NAME: Record<string, string> = { GZIP: 'GZIP', ZIP: 'ZIP', Snappy: 'Snappy', HADOOP_SNAPPY: 'Hadoop Snappy' };
-
-/** True for a key that ends in one of Firehose's compression suffixes. */
-export function isCompressedObjectKey(key: string): boolean {
-  return /\.(gz|zip|snappy|hsnappy)$/.test(key);
-}
-
 /** One object as a document: JSON (pretty, an array of the records) when every record is JSON, else one record a line. */
 export interface ObjectDocument {
   text: string;
@@ -125,7 +118,7 @@ export function objectDocument(o: { key: string; lines: string[]; compression: s
   }
   const about = [
     o.key,
-    `${o.lines.length} record${o.lines.length === 1 ? '' : 's'}, ${formatBytes(o.storedBytes)} stored${o.compression && o.compression !== 'UNCOMPRESSED' ? `, ${COMPRESSION_NAME[o.compression] ?? o.compression}, ${formatBytes(o.bytes)} decompressed` : ''}`,
+    `${o.lines.length} record${o.lines.length === 1 ? '' : 's'}, ${formatBytes(o.storedBytes)} stored${o.compression && o.compression !== 'UNCOMPRESSED' ? `, ${COMPRESSION_NAME[o.compression as CompressionFormat] ?? o.compression}, ${formatBytes(o.bytes)} decompressed` : ''}`,
     ...(o.cut ? ['Too large to show whole: only its first records are here. Open its file for the rest.'] : []),
   ];
   if (allJson) {

@@ -32,6 +32,13 @@ export const COMPRESSION_FORMATS: readonly CompressionFormat[] = ['UNCOMPRESSED'
 
 /** The key suffix Firehose appends for each format. */
 export const COMPRESSION_SUFFIX: Record<CompressionFormat, string> = { UNCOMPRESSED: '', GZIP: '.gz', ZIP: '.zip', Snappy: '.snappy', HADOOP_SNAPPY: '.hsnappy' };
+/** How messages and documents name each format. */
+export const COMPRESSION_NAME: Record<CompressionFormat, string> = { UNCOMPRESSED: 'uncompressed', GZIP: 'GZIP', ZIP: 'ZIP', Snappy: 'Snappy', HADOOP_SNAPPY: 'Hadoop Snappy' };
+
+/** True for a key that ends in one of Firehose's compression suffixes. */
+export function isCompressedObjectKey(key: string): boolean {
+  return COMPRESSION_FORMATS.some((f) => f !== 'UNCOMPRESSED' && key.endsWith(COMPRESSION_SUFFIX[f]));
+}
 
 /** snappy-java's SnappyOutputStream and its Hadoop-compatible variant compress 32 KiB at a time. */
 const SNAPPY_BLOCK = 32 * 1024;
@@ -109,8 +116,7 @@ export function decompress(format: CompressionFormat, body: Buffer, opts: { maxO
   } catch (e) {
     if (e instanceof CompressionError) throw e;
     if (e !== FULL) {
-      const name = format === 'HADOOP_SNAPPY' ? 'Hadoop Snappy' : format;
-      throw new CompressionError(`The object is not valid ${name} (${(e as Error).message}): it may have been cut short, or written in another format.`);
+      throw new CompressionError(`The object is not valid ${COMPRESSION_NAME[format]} (${(e as Error).message}): it may have been cut short, or written in another format.`);
     }
   }
   return { data: out.result(), cut: out.full };

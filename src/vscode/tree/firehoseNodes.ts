@@ -2,7 +2,8 @@
 import * as vscode from 'vscode';
 import type { Connection } from '../../core/aws/connection';
 import { DeliveryStreamSummary } from '../../core/firehose/deliveryStreamService';
-import { deliveredObjectLine, isCompressedObjectKey, ObjectsKind } from '../../core/firehose/deliveredObjectsLoader';
+import { deliveredObjectLine, ObjectsKind } from '../../core/firehose/deliveredObjectsLoader';
+import { isCompressedObjectKey } from '../../core/local/compression';
 import type { ListedObject } from '../../core/local/firehoseEmulator';
 import { escapeMd, TreeNode } from './treeNode';
 
