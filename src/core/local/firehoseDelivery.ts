@@ -31,7 +31,7 @@ import { deliverToHttpEndpoint } from './firehoseHttpEndpoint';
 import { extractPartitionKeys, JqError, JqOptions } from './jq';
 import { buildFirehoseInvocations, validateFirehoseResponse } from '../transform/firehoseContract';
 import type { SampleRecord, Violation } from '../transform/sampleRecord';
-import { defaultPrefix, evaluatePrefix, objectPrefix, objectSuffix, partitionOf } from '../transform/s3Key';
+import { defaultPrefix, evaluatePrefix, objectPrefix, objectSuffix, partitionOf, partitionTemplate } from '../transform/s3Key';
 import type { HandlerSource } from '../transform/compile';
 import { CompileError } from '../transform/compile';
 import { RunFailureError } from '../transform/runner';
@@ -220,10 +220,13 @@ export async function processRecords(
   const keyed = !!prefix?.includes('!{partitionKeyFrom');
   const maxActive = env.maxActivePartitions ?? DEFAULT_MAX_ACTIVE_PARTITIONS;
   let activeCount = active.size;
+  const template = partitionTemplate(prefix);
+  // Without partition keys every record is in the one partition the prefix names.
+  const plainGroup = keyed ? undefined : partitionOf(template, {});
   for (const it of items) {
     let group: string;
     try {
-      group = partitionOf(prefix, { fromLambda: it.lambdaKeys, fromQuery: it.queryKeys });
+      group = plainGroup ?? partitionOf(template, { fromLambda: it.lambdaKeys, fromQuery: it.queryKeys });
     } catch (e) {
       failures.push({ item: it, ...ERRORS.metadataExtraction, errorMessage: (e as Error).message, attemptsMade: 1, type: 'processing-failed' });
       continue;

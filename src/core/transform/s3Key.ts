@@ -161,16 +161,19 @@ export interface Delivery {
   failed: { recordIndex: number; reason: string }[];
 }
 
-/**
- * The partition a record belongs to: its prefix with the partition keys evaluated and the time part
- * left out (that is evaluated per object, from its oldest record). Throws PrefixError when the
- * record lacks a key the prefix needs.
- */
-export function partitionOf(prefix: string | undefined, keys: { fromLambda?: Record<string, string>; fromQuery?: Record<string, string> }): string {
+/** A prefix with its time and other expressions left out: what tells partitions apart (made once per batch). */
+export function partitionTemplate(prefix: string | undefined): string {
   const p = prefix?.trim();
-  if (!p) return '';
-  const keysOnly = p.replace(TOKEN, (all, ns: string) => (ns.startsWith('partitionKey') ? all : ''));
-  return evaluatePrefix(keysOnly, { timestamp: 0, partitionKeysFromLambda: keys.fromLambda, partitionKeysFromQuery: keys.fromQuery });
+  return p ? p.replace(TOKEN, (all, ns: string) => (ns.startsWith('partitionKey') ? all : '')) : '';
+}
+
+/**
+ * The partition a record belongs to: the partition template (above) with its keys evaluated (the
+ * time part is evaluated per object, from its oldest record). Throws PrefixError when the record
+ * lacks a key the prefix needs.
+ */
+export function partitionOf(template: string, keys: { fromLambda?: Record<string, string>; fromQuery?: Record<string, string> }): string {
+  return template ? evaluatePrefix(template, { timestamp: 0, partitionKeysFromLambda: keys.fromLambda, partitionKeysFromQuery: keys.fromQuery }) : '';
 }
 
 /** The full prefix of an object: the prefix evaluated at its oldest record's arrival (Firehose's time prefix when there is none). */
@@ -205,11 +208,12 @@ export function planDelivery(
 ): Delivery {
   const groups = new Map<string, DeliveryInput[]>();
   const failed: Delivery['failed'] = [];
+  const template = partitionTemplate(opts.prefix);
   for (const r of records) {
     let group: string;
     try {
       // Partition keys decide the object; the time part is evaluated later, per object.
-      group = partitionOf(opts.prefix, { fromLambda: r.partitionKeys, fromQuery: r.partitionKeysFromQuery });
+      group = partitionOf(template, { fromLambda: r.partitionKeys, fromQuery: r.partitionKeysFromQuery });
     } catch (e) {
       failed.push({ recordIndex: r.recordIndex, reason: (e as Error).message });
       continue;
