@@ -4,7 +4,7 @@ import { isInspectorPanelState, sanitizeColumns, sanitizeFilter, sanitizeOptions
 import type { ExtensionServices } from '../services';
 import { INSPECTOR_PANEL, InspectorPanel } from './panel';
 import { PanelHooks, WebviewPanelHost } from '../webviewPanelHost';
-import { saveDialog } from './replay';
+import { saveDialog } from '../undeliveredFile';
 
 export { InspectorPanel } from './panel';
 export { InspectorModel } from './model';

@@ -4,7 +4,6 @@
  * the producer panel send again.
  */
 import * as vscode from 'vscode';
-import { homedir } from 'node:os';
 import type { Connection } from '../../core/aws/connection';
 import { connectionLabel } from '../../core/aws/connection';
 import { UserError } from '../../core/aws/errors';
@@ -12,8 +11,9 @@ import { StreamService } from '../../core/kinesis/streamService';
 import { DeliveryStreamService } from '../../core/firehose/deliveryStreamService';
 import { replay, ReplayOptions, ReplayTarget } from '../../core/producer/replay';
 import { ProduceResult } from '../../core/producer/engine';
-import { writeUndelivered } from '../../core/producer/fileSource';
 import type { UndeliveredList } from '../../core/producer/undelivered';
+import { saveUndeliveredAs } from '../undeliveredFile';
+import { nf } from '../../core/format';
 import type { DecodedRecord } from '../../core/records/types';
 import type { ExtensionServices } from '../services';
 import type { InspectorModel } from './model';
@@ -155,32 +155,11 @@ export function showReplayReport(report: string, clean: boolean, undelivered: nu
   });
 }
 
-/**
- * The save dialog, replaceable by the integration tests (through the inspector's test hook): a
- * native dialog is the one part no test can drive.
- */
-export const saveDialog = { show: (options: vscode.SaveDialogOptions): Thenable<vscode.Uri | undefined> => vscode.window.showSaveDialog(options) };
-
-/** Asks where, then writes the undelivered records there (JSON Lines, the producer's format); undefined: cancelled. */
-export async function saveUndeliveredAs(list: UndeliveredList, targetName: string): Promise<{ path: string; written: number } | undefined> {
-  const base = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir());
-  const name = `undelivered-replay-${targetName}-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`;
-  const target = await saveDialog.show({
-    defaultUri: vscode.Uri.joinPath(base, name),
-    filters: { 'JSON Lines': ['jsonl'] },
-    saveLabel: 'Save undelivered records',
-    title: `Save ${list.count.toLocaleString('en-US')} undelivered records`,
-  });
-  if (!target) return undefined;
-  const written = await saveUndeliveredTo(list, target);
-  void vscode.window.showInformationMessage(`Saved ${written.toLocaleString('en-US')} undelivered records to ${target.fsPath}. Send them again with the producer (File, format "Undelivered records") or npm run produce -- --file.`);
-  return { path: target.fsPath, written };
-}
-
-/** Writes the undelivered records (memory and spill file, in order) to a file on this machine. */
-export async function saveUndeliveredTo(list: UndeliveredList, target: vscode.Uri): Promise<number> {
-  if (target.scheme !== 'file') throw new UserError('Save to a file on this machine.');
-  return writeUndelivered(target.fsPath, list);
+/** Asks where, then writes a replay's undelivered records there (JSON Lines, the producer's format); undefined: cancelled. */
+export async function saveReplayUndelivered(list: UndeliveredList, targetName: string): Promise<{ path: string; written: number } | undefined> {
+  const saved = await saveUndeliveredAs(list, `undelivered-replay-${targetName}`);
+  if (saved) void vscode.window.showInformationMessage(`Saved ${nf.format(saved.written)} undelivered records to ${saved.path}. Send them again with the producer (File, format "Undelivered records") or npm run produce -- --file.`);
+  return saved;
 }
 
 /** The nothing-lost report of a replay: every record sent, undelivered or refused, with what to do. */

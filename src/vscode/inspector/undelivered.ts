@@ -8,7 +8,7 @@
 import * as vscode from 'vscode';
 import { UserError } from '../../core/aws/errors';
 import type { UndeliveredList } from '../../core/producer/undelivered';
-import { saveUndeliveredAs } from './replay';
+import { saveReplayUndelivered } from './replay';
 
 /** True while an open inspector holds undelivered replay records. */
 export const UNDELIVERED_CONTEXT = 'kinesis.inspector.hasUndeliveredReplay';
@@ -53,7 +53,7 @@ export class UndeliveredHold implements vscode.Disposable {
    */
   async save(expected?: UndeliveredList): Promise<{ path: string; written: number } | undefined> {
     const list = this.checked(expected);
-    const saved = await saveUndeliveredAs(list, this.target);
+    const saved = await saveReplayUndelivered(list, this.target);
     if (saved) this.release(list);
     return saved;
   }

@@ -4,7 +4,8 @@ import { Connection, connectionLabel } from '../../core/aws/connection';
 import { describeError, UserError } from '../../core/aws/errors';
 import { redact } from '../../core/aws/redact';
 import { Producer, ProduceProgress, ProduceResult, ProducerOptions, putOne, summarize } from '../../core/producer/engine';
-import { checkFile, fileSource, guessFormat, writeUndelivered } from '../../core/producer/fileSource';
+import { checkFile, fileSource, guessFormat } from '../../core/producer/fileSource';
+import { saveUndeliveredAs } from '../undeliveredFile';
 import { LibraryTemplate, loadTemplates, saveTemplate, WORKSPACE_TEMPLATE_DIR } from '../../core/producer/library';
 import { fromUndelivered, randomPartitionKey, SourceItem, utf8 } from '../../core/producer/records';
 import { cleanBase64, ProduceTargetKind, RecordDataFormat, recordDataProblem } from '../../core/producer/recordData';
@@ -194,18 +195,10 @@ export class ProducerPanel extends WebviewPanelHost<ProducerProtocol> {
   private async saveUndelivered(): Promise<ProducerReplyResults['saveUndelivered']> {
     const undelivered = this.undelivered;
     if (!undelivered?.count) throw new UserError('There are no undelivered records to save.');
-    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-    const name = `undelivered-${this.streamName}-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`;
-    const target = await vscode.window.showSaveDialog({
-      defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
-      filters: { 'JSON Lines': ['jsonl'] },
-      saveLabel: 'Save undelivered records',
-    });
-    if (!target) return undefined;
-    if (target.scheme !== 'file') throw new UserError('Save to a file on this machine.');
-    const n = await writeUndelivered(target.fsPath, undelivered);
-    this.services.log.info(`Saved ${n} undelivered records of ${this.streamName} to ${target.fsPath}`);
-    return { path: target.fsPath };
+    const saved = await saveUndeliveredAs(undelivered, `undelivered-${this.streamName}`);
+    if (!saved) return undefined;
+    this.services.log.info(`Saved ${saved.written} undelivered records of ${this.streamName} to ${saved.path}`);
+    return { path: saved.path };
   }
 
   private async putOne(partitionKey: string, explicitHashKey: string, text: string, format: RecordDataFormat) {
