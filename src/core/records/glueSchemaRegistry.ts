@@ -16,7 +16,6 @@ import { plainJson } from './plainJson';
 import type { RawRecord } from './types';
 
 export { AvroSchemas } from './avroSchemas';
-export type { AvroSchemaOptions } from './avroSchemas';
 
 export const GSR_HEADER_VERSION = 3;
 export const GSR_COMPRESSION_NONE = 0;

@@ -11,7 +11,6 @@ import type { InspectorFilter, InspectorStats, RowSummary } from '../../protocol
 import { FieldColumn, summarize } from './rowSummary';
 
 export { summarize } from './rowSummary';
-export type { FieldColumn } from './rowSummary';
 
 interface Held {
   rec: DecodedRecord;
